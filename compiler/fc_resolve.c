@@ -1,0 +1,651 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* fc_resolve.c - from loaded items to checked rules: lists, macros and exceptions expanded
+ * in Falco's order and visibility, then every rule type checked (fc_check.c).
+ *
+ * Falco's semantics, kept on purpose:
+ *  - a list item naming a list defined earlier (by position, before the referring list's
+ *    latest definition) is replaced by that list's items as written: one level, no more;
+ *  - a macro sees the macros positioned before its latest definition; rules see them all;
+ *  - conditions see every list;
+ *  - exceptions become `(condition) and not (exception or ...)`.
+ * Errors are reported for every rule, macro and list independently. */
+#include "compiler/fc_rules.h"
+#include "compiler/fc_check.h"
+#include "compiler/fc_evttypes.h"
+#include "compiler/fc_unit.h"
+
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define FC_MAX_EXPANSION 100 /* nested macro expansions, as libsinsp caps recursion */
+
+/* --- lists --------------------------------------------------------------------------------- */
+
+static void fc_resolve_lists(struct fc_unit *u, struct fc_ruleset *rs)
+{
+	for (size_t i = 0; i < rs->nlists; i++) {
+		struct fc_list *l = rs->lists[i];
+		size_t n = 0, cap = l->nraw ? l->nraw : 1;
+		struct fc_str *items = fc_arena_alloc(u, cap * sizeof(*items));
+		for (size_t k = 0; k < l->nraw; k++) {
+			struct fc_list *ref = fc_ruleset_list(rs, l->raw[k].s);
+			size_t add = ref && ref->index < l->visibility ? ref->nraw : 1;
+			if (n + add > cap) {
+				while (n + add > cap)
+					cap *= 2;
+				struct fc_str *ni = fc_arena_alloc(u, cap * sizeof(*ni));
+				memcpy(ni, items, n * sizeof(*ni));
+				items = ni;
+			}
+			if (ref && ref->index < l->visibility) {
+				ref->used = true;
+				memcpy(items + n, ref->raw, ref->nraw * sizeof(*items));
+				n += ref->nraw;
+			} else {
+				items[n++] = l->raw[k];
+			}
+		}
+		l->items = items;
+		l->nitems = n;
+	}
+}
+
+/* Replaces list names in list values by the lists' items. */
+static void fc_expand_lists(struct fc_unit *u, struct fc_ruleset *rs, struct fc_node *n)
+{
+	switch (n->kind) {
+	case FC_NODE_AND:
+	case FC_NODE_OR:
+		fc_expand_lists(u, rs, n->bin.l);
+		fc_expand_lists(u, rs, n->bin.r);
+		return;
+	case FC_NODE_NOT:
+		fc_expand_lists(u, rs, n->operand);
+		return;
+	case FC_NODE_CHECK:
+		break;
+	default:
+		return;
+	}
+	struct fc_value *v = n->check.rhs;
+	if (!v)
+		return;
+	if (v->kind == FC_VAL_LISTREF) {
+		struct fc_list *l = fc_ruleset_list(rs, v->scalar.s);
+		if (!l)
+			return;
+		l->used = true;
+		v->kind = FC_VAL_LIST;
+		v->items = l->items;
+		v->nitems = l->nitems;
+		return;
+	}
+	if (v->kind != FC_VAL_LIST)
+		return;
+	size_t total = 0;
+	bool any = false;
+	for (size_t i = 0; i < v->nitems; i++) {
+		struct fc_list *l = fc_ruleset_list(rs, v->items[i].s);
+		total += l ? l->nitems : 1;
+		any |= l != NULL;
+	}
+	if (!any)
+		return;
+	struct fc_str *items = fc_arena_alloc(u, (total ? total : 1) * sizeof(*items));
+	size_t k = 0;
+	for (size_t i = 0; i < v->nitems; i++) {
+		struct fc_list *l = fc_ruleset_list(rs, v->items[i].s);
+		if (l) {
+			l->used = true;
+			memcpy(items + k, l->items, l->nitems * sizeof(*items));
+			k += l->nitems;
+		} else {
+			items[k++] = v->items[i];
+		}
+	}
+	v->items = items;
+	v->nitems = k;
+}
+
+/* --- macros -------------------------------------------------------------------------------- */
+
+static struct fc_node *fc_parse_item_text(struct fc_unit *u, struct fc_text *t)
+{
+	return fc_parse_text(u, t->s, t->len, NULL, fc_text_loc, t);
+}
+
+/* Calls fn on every macro reference in n. */
+static void fc_each_ident(struct fc_node *n, void (*fn)(struct fc_node *id, void *ctx), void *ctx)
+{
+	switch (n->kind) {
+	case FC_NODE_AND:
+	case FC_NODE_OR:
+		fc_each_ident(n->bin.l, fn, ctx);
+		fc_each_ident(n->bin.r, fn, ctx);
+		break;
+	case FC_NODE_NOT:
+		fc_each_ident(n->operand, fn, ctx);
+		break;
+	case FC_NODE_IDENT:
+		fn(n, ctx);
+		break;
+	default:
+		break;
+	}
+}
+
+struct fc_macro_ref_ctx {
+	struct fc_unit *u;
+	struct fc_ruleset *rs;
+	struct fc_macro *m;
+};
+
+static void fc_macro_check_ref(struct fc_node *id, void *vctx)
+{
+	struct fc_macro_ref_ctx *c = vctx;
+	struct fc_macro *x = fc_ruleset_macro(c->rs, id->ident.name);
+	if (x && x->index < c->m->visibility) {
+		x->used = true;
+		return;
+	}
+	struct fc_diag *d = fc_diag(c->u, &id->loc, FC_ERROR, FC_LOAD_ERR_VALIDATE, "E-macro",
+				    "Undefined macro '%s' used in filter.", id->ident.name);
+	if (x)
+		fc_diag_note(c->u, d, &x->loc,
+			     "macro '%s' is defined after '%s'; a macro sees only the macros "
+			     "defined before it",
+			     x->name, c->m->name);
+	c->m->failed = true;
+}
+
+/* Depth-first search for reference loops among macros; each loop is reported once, on the
+ * macro it closes on. */
+struct fc_loop_ctx {
+	struct fc_unit *u;
+	struct fc_ruleset *rs;
+	struct fc_macro **stack;
+	int depth;
+};
+
+static void fc_macro_dfs(struct fc_loop_ctx *c, struct fc_macro *m);
+
+static void fc_macro_dfs_ref(struct fc_node *id, void *vctx)
+{
+	struct fc_loop_ctx *c = vctx;
+	struct fc_macro *from = c->stack[c->depth - 1];
+	struct fc_macro *x = fc_ruleset_macro(c->rs, id->ident.name);
+	if (!x || x->index >= from->visibility)
+		return;
+	if (x->mark == 1) {
+		if (x->failed)
+			return;
+		fc_diag_context(c->u, "macro", x->name);
+		struct fc_diag *d = fc_diag(c->u, &x->loc, FC_ERROR, FC_LOAD_ERR_VALIDATE, "E-loop",
+					    "reference loop in macro '%s'", x->name);
+		int k = c->depth - 1;
+		while (k > 0 && c->stack[k] != x)
+			k--;
+		for (int i = k; i < c->depth; i++) {
+			c->stack[i]->failed = true;
+			if (i + 1 < c->depth)
+				fc_diag_note(c->u, d, &c->stack[i + 1]->loc, "'%s' uses '%s'",
+					     c->stack[i]->name, c->stack[i + 1]->name);
+		}
+		fc_diag_note(c->u, d, &id->loc, "'%s' uses '%s' again", from->name, x->name);
+		return;
+	}
+	if (x->mark == 0)
+		fc_macro_dfs(c, x);
+}
+
+static void fc_macro_dfs(struct fc_loop_ctx *c, struct fc_macro *m)
+{
+	m->mark = 1;
+	c->stack[c->depth++] = m;
+	if (m->ast)
+		fc_each_ident(m->ast, fc_macro_dfs_ref, c);
+	c->depth--;
+	m->mark = 2;
+}
+
+static void fc_resolve_macros(struct fc_unit *u, struct fc_ruleset *rs)
+{
+	for (size_t i = 0; i < rs->nmacros; i++) {
+		struct fc_macro *m = rs->macros[i];
+		fc_diag_context(u, "macro", m->name);
+		m->ast = fc_parse_item_text(u, &m->cond);
+		if (!m->ast) {
+			m->failed = true;
+			continue;
+		}
+		fc_expand_lists(u, rs, m->ast);
+		struct fc_macro_ref_ctx c = { u, rs, m };
+		fc_each_ident(m->ast, fc_macro_check_ref, &c);
+	}
+	struct fc_loop_ctx lc = { u, rs, NULL, 0 };
+	lc.stack = malloc((rs->nmacros + 1) * sizeof(*lc.stack));
+	if (!lc.stack)
+		abort();
+	for (size_t i = 0; i < rs->nmacros; i++)
+		if (rs->macros[i]->mark == 0)
+			fc_macro_dfs(&lc, rs->macros[i]);
+	free(lc.stack);
+}
+
+/* Replaces macro references in a rule's condition by copies of the macros' bodies. Returns
+ * the new tree; *bad is set when a reference could not be expanded. */
+static struct fc_node *fc_expand_macros(struct fc_unit *u, struct fc_ruleset *rs,
+					struct fc_node *n, int depth, bool *bad)
+{
+	switch (n->kind) {
+	case FC_NODE_AND:
+	case FC_NODE_OR:
+		n->bin.l = fc_expand_macros(u, rs, n->bin.l, depth, bad);
+		n->bin.r = fc_expand_macros(u, rs, n->bin.r, depth, bad);
+		return n;
+	case FC_NODE_NOT:
+		n->operand = fc_expand_macros(u, rs, n->operand, depth, bad);
+		return n;
+	case FC_NODE_IDENT:
+		break;
+	default:
+		return n;
+	}
+	struct fc_macro *m = fc_ruleset_macro(rs, n->ident.name);
+	if (!m) {
+		if (!n->from_macro)
+			fc_diag(u, &n->loc, FC_ERROR, FC_LOAD_ERR_VALIDATE, "E-macro",
+				"Undefined macro '%s' used in filter.", n->ident.name);
+		*bad = true;
+		return fc_ast_poison(u, &n->loc);
+	}
+	m->used = true;
+	if (m->failed || !m->ast || depth > FC_MAX_EXPANSION) {
+		*bad = true;
+		return fc_ast_poison(u, &n->loc);
+	}
+	struct fc_node *body = fc_ast_clone(u, m->ast);
+	body = fc_expand_macros(u, rs, body, depth + 1, bad);
+	/* Nodes of this body that no deeper macro claimed come from m, used at n. */
+	struct fc_node *stack[256];
+	int sp = 0;
+	stack[sp++] = body;
+	while (sp > 0) {
+		struct fc_node *x = stack[--sp];
+		if (!x->from_macro) {
+			x->from_macro = m->name;
+			x->from_loc = n->from_macro ? n->from_loc : n->loc;
+		}
+		if ((x->kind == FC_NODE_AND || x->kind == FC_NODE_OR) && sp + 2 <= 256) {
+			stack[sp++] = x->bin.l;
+			stack[sp++] = x->bin.r;
+		} else if (x->kind == FC_NODE_NOT && sp < 256) {
+			stack[sp++] = x->operand;
+		}
+	}
+	return body;
+}
+
+/* --- exceptions ---------------------------------------------------------------------------- */
+
+static const struct fc_ynode *fc_seq_at(const struct fc_ynode *n, size_t i)
+{
+	return n && n->kind == FC_Y_SEQ && i < n->seq.n ? n->seq.items[i] : NULL;
+}
+
+static size_t fc_seq_len(const struct fc_ynode *n)
+{
+	return n && n->kind == FC_Y_SEQ ? n->seq.n : (n ? 1 : 0);
+}
+
+static bool fc_op_lookup(const char *s, enum fc_op *op)
+{
+	for (int i = 0; i < FC_OP_COUNT; i++)
+		if (strcmp(fc_op_name((enum fc_op)i), s) == 0) {
+			*op = (enum fc_op)i;
+			return true;
+		}
+	return false;
+}
+
+static struct fc_str fc_str_of(const struct fc_ynode *n)
+{
+	struct fc_str s = { 0 };
+	if (n && n->kind == FC_Y_SCALAR) {
+		s.s = n->scalar.s;
+		s.len = n->scalar.len;
+		s.quoted = n->scalar.style != FC_YS_PLAIN;
+		s.loc = n->loc;
+	} else {
+		s.s = "";
+		if (n)
+			s.loc = n->loc;
+	}
+	return s;
+}
+
+/* The right side of one exception comparison: a YAML sequence is a list, a name of a list is
+ * that list, anything else one value (a one-item list for list operators). */
+static struct fc_value *fc_exception_value(struct fc_unit *u, struct fc_ruleset *rs,
+					   const struct fc_ynode *v, enum fc_op op)
+{
+	struct fc_value *val;
+	if (v->kind == FC_Y_SEQ) {
+		val = fc_ast_value(u, FC_VAL_LIST, &v->loc);
+		val->items = fc_arena_alloc(u, (v->seq.n ? v->seq.n : 1) * sizeof(*val->items));
+		for (size_t i = 0; i < v->seq.n; i++)
+			val->items[val->nitems++] = fc_str_of(v->seq.items[i]);
+		return val;
+	}
+	struct fc_str s = fc_str_of(v);
+	if (fc_op_flags(op) & FC_OPF_LIST) {
+		if (fc_ruleset_list(rs, s.s)) {
+			val = fc_ast_value(u, FC_VAL_LISTREF, &v->loc);
+			val->scalar = s;
+			return val;
+		}
+		val = fc_ast_value(u, FC_VAL_LIST, &v->loc);
+		val->items = fc_arena_alloc(u, sizeof(*val->items));
+		val->items[0] = s;
+		val->nitems = 1;
+		return val;
+	}
+	val = fc_ast_value(u, FC_VAL_SCALAR, &v->loc);
+	val->scalar = s;
+	return val;
+}
+
+/* Builds `not (tuple or tuple ...)` for one exception, or NULL when it has no values or is
+ * invalid (reported in the "exception" item context). */
+static struct fc_node *fc_exception_build(struct fc_unit *u, struct fc_ruleset *rs,
+					  struct fc_rule *r, struct fc_exception *x, bool *bad)
+{
+	fc_diag_context(u, "exception", x->name);
+	bool single = x->fields->kind == FC_Y_SCALAR;
+	size_t nf = fc_seq_len(x->fields);
+	if (!single && x->fields->kind != FC_Y_SEQ) {
+		fc_diag(u, &x->fields->loc, FC_ERROR, FC_LOAD_ERR_VALIDATE, "E-exception",
+			"Rule exception fields must be a field name or a list of field names");
+		*bad = true;
+		return NULL;
+	}
+	if (x->comps && (single ? x->comps->kind != FC_Y_SCALAR : x->comps->kind != FC_Y_SEQ)) {
+		fc_diag(u, &x->comps->loc, FC_ERROR, FC_LOAD_ERR_VALIDATE, "E-exception",
+			single ? "With a single field, comps must be a single operator"
+			       : "With a list of fields, comps must be a list of operators");
+		*bad = true;
+		return NULL;
+	}
+	if (x->comps && fc_seq_len(x->comps) != nf) {
+		fc_diag(u, &x->comps->loc, FC_ERROR, FC_LOAD_ERR_VALIDATE, "E-exception",
+			"Fields and comps lists must have equal length");
+		*bad = true;
+		return NULL;
+	}
+	struct fc_expr **fields = fc_arena_alloc(u, (nf ? nf : 1) * sizeof(*fields));
+	enum fc_op *ops = fc_arena_alloc(u, (nf ? nf : 1) * sizeof(*ops));
+	bool ok = true;
+	for (size_t i = 0; i < nf; i++) {
+		const struct fc_ynode *f = single ? x->fields : fc_seq_at(x->fields, i);
+		struct fc_str fs = fc_str_of(f);
+		fields[i] = fc_expr_from_text(u, fs.s, fs.len, &fs.loc);
+		bool unknown = false;
+		if (!fields[i] || !fc_check_expr(u, fields[i], r->src, false, false, &unknown)) {
+			if (unknown || !fields[i])
+				fc_diag(u, &fs.loc, FC_ERROR, FC_LOAD_ERR_VALIDATE, "E-exception",
+					"'%s' is not a supported filter field", fs.s);
+			ok = false;
+			continue;
+		}
+		const struct fc_ynode *c = single ? x->comps : fc_seq_at(x->comps, i);
+		const char *cs = c ? fc_str_of(c).s : (single ? "in" : "=");
+		if (!fc_op_lookup(cs, &ops[i]) || ops[i] == FC_OP_EXISTS) {
+			fc_diag(u, &c->loc, FC_ERROR, FC_LOAD_ERR_VALIDATE, "E-exception",
+				"'%s' is not a supported comparison operator", cs);
+			ok = false;
+		}
+	}
+	if (!ok) {
+		*bad = true;
+		return NULL;
+	}
+	struct fc_node *any = NULL;
+	if (single) {
+		/* fields: f, comps: op, values: [a, b] -> f op (a, b) */
+		if (!x->nvalues)
+			return NULL;
+		struct fc_value *val = fc_ast_value(u, FC_VAL_LIST, &x->loc);
+		val->items = fc_arena_alloc(u, x->nvalues * sizeof(*val->items));
+		for (size_t k = 0; k < x->nvalues; k++) {
+			const struct fc_ynode *v = x->values[k];
+			if (v->kind != FC_Y_SCALAR) {
+				fc_diag(u, &v->loc, FC_ERROR, FC_LOAD_ERR_VALIDATE, "E-exception",
+					"With a single field, each value must be a single string");
+				*bad = true;
+				return NULL;
+			}
+			val->items[val->nitems++] = fc_str_of(v);
+		}
+		if (!(fc_op_flags(ops[0]) & FC_OPF_LIST)) {
+			fc_diag(u, &x->loc, FC_ERROR, FC_LOAD_ERR_VALIDATE, "E-exception",
+				"With a single field, comps must be a list operator (in, "
+				"intersects, pmatch), not '%s'",
+				fc_op_name(ops[0]));
+			*bad = true;
+			return NULL;
+		}
+		any = fc_ast_check(u, fields[0], ops[0], &x->loc, FC_MOD_NONE, val, &x->loc);
+		any->from_macro = NULL;
+	} else {
+		for (size_t k = 0; k < x->nvalues; k++) {
+			const struct fc_ynode *tuple = x->values[k];
+			if (tuple->kind != FC_Y_SEQ || tuple->seq.n != nf) {
+				fc_diag(u, &tuple->loc, FC_ERROR, FC_LOAD_ERR_VALIDATE,
+					"E-exception", "Fields and values lists must have equal length");
+				*bad = true;
+				return NULL;
+			}
+			struct fc_node *all = NULL;
+			for (size_t i = 0; i < nf; i++) {
+				const struct fc_ynode *v = tuple->seq.items[i];
+				struct fc_expr *f = fc_arena_alloc(u, sizeof(*f));
+				*f = *fields[i];
+				struct fc_node *c = fc_ast_check(u, f, ops[i], &v->loc, FC_MOD_NONE,
+								 fc_exception_value(u, rs, v, ops[i]),
+								 &v->loc);
+				all = all ? fc_ast_binop(u, FC_NODE_AND, all, c, &v->loc) : c;
+			}
+			any = any ? fc_ast_binop(u, FC_NODE_OR, any, all, &tuple->loc) : all;
+		}
+	}
+	return any ? fc_ast_not(u, any, &x->loc) : NULL;
+}
+
+/* --- event types --------------------------------------------------------------------------- */
+
+/* Sets of event types, for the LOAD_NO_EVTTYPE warning: for each node, the types on which it
+ * may be true (t) and may be false (f). evt.type checks narrow them; any other check may go
+ * either way. */
+#define FC_EVTSET_WORDS ((FC_EVT_COUNT + 63) / 64)
+struct fc_evtset {
+	uint64_t w[FC_EVTSET_WORDS];
+};
+
+static void fc_evtset_all(struct fc_evtset *s)
+{
+	memset(s, 0, sizeof(*s));
+	for (int i = 0; i < FC_EVT_COUNT; i++)
+		s->w[i / 64] |= 1ull << (i % 64);
+}
+
+static unsigned fc_evtset_count(const struct fc_evtset *s)
+{
+	unsigned n = 0;
+	for (int i = 0; i < FC_EVTSET_WORDS; i++)
+		n += (unsigned)__builtin_popcountll(s->w[i]);
+	return n;
+}
+
+static void fc_evtsets(const struct fc_node *n, struct fc_evtset *t, struct fc_evtset *f)
+{
+	struct fc_evtset lt, lf, rt, rf;
+	switch (n->kind) {
+	case FC_NODE_AND:
+		fc_evtsets(n->bin.l, &lt, &lf);
+		fc_evtsets(n->bin.r, &rt, &rf);
+		for (int i = 0; i < FC_EVTSET_WORDS; i++) {
+			t->w[i] = lt.w[i] & rt.w[i];
+			f->w[i] = lf.w[i] | rf.w[i];
+		}
+		return;
+	case FC_NODE_OR:
+		fc_evtsets(n->bin.l, &lt, &lf);
+		fc_evtsets(n->bin.r, &rt, &rf);
+		for (int i = 0; i < FC_EVTSET_WORDS; i++) {
+			t->w[i] = lt.w[i] | rt.w[i];
+			f->w[i] = lf.w[i] & rf.w[i];
+		}
+		return;
+	case FC_NODE_NOT:
+		fc_evtsets(n->operand, f, t);
+		return;
+	case FC_NODE_BOOL:
+		if (n->value) {
+			fc_evtset_all(t);
+			memset(f, 0, sizeof(*f));
+		} else {
+			fc_evtset_all(f);
+			memset(t, 0, sizeof(*t));
+		}
+		return;
+	case FC_NODE_CHECK:
+		break;
+	default:
+		fc_evtset_all(t);
+		fc_evtset_all(f);
+		return;
+	}
+	fc_evtset_all(t);
+	fc_evtset_all(f);
+	const struct fc_expr *lhs = n->check.lhs;
+	const struct fc_value *v = n->check.rhs;
+	enum fc_op op = n->check.op;
+	if (lhs->kind != FC_EXPR_FIELD || !lhs->field.field ||
+	    lhs->field.field->id != FC_FIELD_EVT_TYPE || !v)
+		return;
+	struct fc_evtset named;
+	memset(&named, 0, sizeof(named));
+	if (v->kind == FC_VAL_SCALAR && (op == FC_OP_EQ || op == FC_OP_EQEQ || op == FC_OP_NE)) {
+		int e = fc_evttype_lookup(v->scalar.s, v->scalar.len);
+		if (e >= 0)
+			named.w[e / 64] |= 1ull << (e % 64);
+	} else if (v->kind == FC_VAL_LIST && op == FC_OP_IN) {
+		for (size_t i = 0; i < v->nitems; i++) {
+			int e = fc_evttype_lookup(v->items[i].s, v->items[i].len);
+			if (e >= 0)
+				named.w[e / 64] |= 1ull << (e % 64);
+		}
+	} else {
+		return;
+	}
+	struct fc_evtset all;
+	fc_evtset_all(&all);
+	for (int i = 0; i < FC_EVTSET_WORDS; i++) {
+		if (op == FC_OP_NE) {
+			t->w[i] = all.w[i] & ~named.w[i];
+			f->w[i] = named.w[i];
+		} else {
+			t->w[i] = named.w[i];
+			f->w[i] = all.w[i] & ~named.w[i];
+		}
+	}
+}
+
+/* --- rules --------------------------------------------------------------------------------- */
+
+static void fc_resolve_rule(struct fc_unit *u, struct fc_ruleset *rs, struct fc_rule *r)
+{
+	fc_diag_context(u, "rule", r->name);
+	if (r->src < 0) {
+		r->skipped = true;
+		return;
+	}
+	struct fc_node *ast = fc_parse_item_text(u, &r->cond);
+	bool bad = !ast;
+	struct fc_node *exc = NULL;
+	for (size_t i = 0; i < r->nexceptions; i++) {
+		struct fc_node *x = fc_exception_build(u, rs, r, &r->exceptions[i], &bad);
+		if (x)
+			exc = exc ? fc_ast_binop(u, FC_NODE_AND, exc, x, &x->loc) : x;
+	}
+	fc_diag_context(u, "rule", r->name);
+	if (bad)
+		return;
+	fc_expand_lists(u, rs, ast);
+	ast = fc_expand_macros(u, rs, ast, 0, &bad);
+	if (exc) {
+		fc_expand_lists(u, rs, exc);
+		ast = fc_ast_binop(u, FC_NODE_AND, ast, exc, &ast->loc);
+	}
+	if (bad)
+		return;
+	struct fc_check_result cr = fc_check_condition(u, ast, r->src, r->skip_if_unknown_filter);
+	if (cr.unknown && r->skip_if_unknown_filter) {
+		fc_diag(u, &r->loc, FC_WARNING, FC_LOAD_UNKNOWN_FIELD, "LOAD_UNKNOWN_FIELD",
+			"rule '%s' uses a field or event type this engine does not know; skipped "
+			"because of skip-if-unknown-filter",
+			r->name);
+		r->skipped = true;
+		return;
+	}
+	if (cr.errors)
+		return;
+	bool unknown = false;
+	if (!fc_output_parse(u, r->output.s, r->output.len, fc_text_loc, &r->output, r->src,
+			     r->skip_if_unknown_filter, &unknown, &r->parts, &r->nparts)) {
+		if (unknown && r->skip_if_unknown_filter) {
+			fc_diag(u, &r->loc, FC_WARNING, FC_LOAD_UNKNOWN_FIELD, "LOAD_UNKNOWN_FIELD",
+				"rule '%s' has an output field this engine does not know; skipped "
+				"because of skip-if-unknown-filter",
+				r->name);
+			r->skipped = true;
+		}
+		return;
+	}
+	r->ast = ast;
+	r->valid = true;
+	if (r->src == FC_SRC_SYSCALL && r->warn_evttypes) {
+		struct fc_evtset t, f;
+		fc_evtsets(ast, &t, &f);
+		unsigned n = fc_evtset_count(&t);
+		if (n == 0 || n > 100)
+			fc_diag(u, &r->loc, FC_WARNING, FC_LOAD_NO_EVTTYPE, "LOAD_NO_EVTTYPE",
+				"Rule matches too many evt.type values. This has a significant "
+				"performance penalty.");
+	}
+}
+
+void fc_rules_resolve(struct fc_unit *u, struct fc_ruleset *rs)
+{
+	fc_resolve_lists(u, rs);
+	fc_resolve_macros(u, rs);
+	for (size_t i = 0; i < rs->nrules; i++)
+		fc_resolve_rule(u, rs, rs->rules[i]);
+	for (size_t i = 0; i < rs->nmacros; i++) {
+		struct fc_macro *m = rs->macros[i];
+		if (m->used)
+			continue;
+		fc_diag_context(u, "macro", m->name);
+		fc_diag(u, &m->loc, FC_WARNING, FC_LOAD_UNUSED_MACRO, "LOAD_UNUSED_MACRO",
+			"Macro not referred to by any other rule/macro");
+	}
+	for (size_t i = 0; i < rs->nlists; i++) {
+		struct fc_list *l = rs->lists[i];
+		if (l->used)
+			continue;
+		fc_diag_context(u, "list", l->name);
+		fc_diag(u, &l->loc, FC_WARNING, FC_LOAD_UNUSED_LIST, "LOAD_UNUSED_LIST",
+			"List not referred to by any other rule/macro");
+	}
+}
