@@ -115,6 +115,7 @@ struct fc_node {
 	struct fc_loc from_loc;
 	struct fc_node *orig;   /* the node this one was cloned from, or itself */
 	bool reported;          /* on orig: an error about it was reported already */
+	bool warned;            /* on orig: a warning about it was reported already */
 };
 
 /* Constructors: arena memory, never freed one by one. */

@@ -238,6 +238,16 @@ static bool fc_check_field(struct fc_checker *c, struct fc_expr *e, bool report)
 	}
 	e->field.field = f;
 	e->type = f->type;
+	if ((f->flags & FC_F_DEPRECATED) && report && c->at) {
+		struct fc_node *orig = c->at->orig ? c->at->orig : (struct fc_node *)c->at;
+		if (!orig->reported && !orig->warned && (orig->warned = true))
+			fc_diag(c->u, &e->loc, FC_WARNING, FC_LOAD_DEPRECATED_ITEM,
+				"LOAD_DEPRECATED_ITEM", "field '%s' is deprecated%s", f->name,
+				f->id == FC_FIELD_EVT_DIR
+					? ": every event is taken at syscall exit, so evt.dir is "
+					  "always '<'"
+					: "");
+	}
 	e->list = (f->flags & FC_F_LIST) != 0;
 	if (dotarg) {
 		if (e->field.arg) {

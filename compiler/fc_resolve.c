@@ -40,7 +40,8 @@ static void fc_resolve_lists(struct fc_unit *u, struct fc_ruleset *rs)
 			}
 			if (ref && ref->index < l->visibility) {
 				ref->used = true;
-				memcpy(items + n, ref->raw, ref->nraw * sizeof(*items));
+				if (ref->nraw)
+					memcpy(items + n, ref->raw, ref->nraw * sizeof(*items));
 				n += ref->nraw;
 			} else {
 				items[n++] = l->raw[k];
@@ -98,7 +99,8 @@ static void fc_expand_lists(struct fc_unit *u, struct fc_ruleset *rs, struct fc_
 		struct fc_list *l = fc_ruleset_list(rs, v->items[i].s);
 		if (l) {
 			l->used = true;
-			memcpy(items + k, l->items, l->nitems * sizeof(*items));
+			if (l->nitems)
+				memcpy(items + k, l->items, l->nitems * sizeof(*items));
 			k += l->nitems;
 		} else {
 			items[k++] = v->items[i];

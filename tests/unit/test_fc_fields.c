@@ -110,7 +110,7 @@ static const struct {
 	{ "evt.time", FC_SRC_SYSCALL, FC_T_CHARBUF, FC_ARG_NONE, 0 },
 	{ "evt.rawtime", FC_SRC_SYSCALL, FC_T_ABSTIME, FC_ARG_NONE, 0 },
 	{ "evt.type", FC_SRC_SYSCALL, FC_T_CHARBUF, FC_ARG_NONE, 0 },
-	{ "evt.dir", FC_SRC_SYSCALL, FC_T_CHARBUF, FC_ARG_NONE, 0 },
+	{ "evt.dir", FC_SRC_SYSCALL, FC_T_CHARBUF, FC_ARG_NONE, FC_F_DEPRECATED },
 	{ "evt.res", FC_SRC_SYSCALL, FC_T_CHARBUF, FC_ARG_NONE, 0 },
 	{ "evt.rawres", FC_SRC_SYSCALL, FC_T_INT64, FC_ARG_NONE, 0 },
 	{ "evt.cpu", FC_SRC_SYSCALL, FC_T_INT16, FC_ARG_NONE, 0 },
