@@ -175,15 +175,17 @@ static int cmd_check(int argc, char **argv)
 			if (d->sev == FC_ERROR || (warnings && d->sev == FC_WARNING) ||
 			    d->sev == FC_NOTE)
 				fc_diag_render(u, d, stderr, color);
-		unsigned nrules = 0, nvalid = 0;
+		unsigned nvalid = 0, nskipped = 0;
 		for (size_t i = 0; i < rs->nrules; i++) {
-			nrules++;
 			nvalid += rs->rules[i]->valid;
+			nskipped += rs->rules[i]->skipped;
 		}
-		fprintf(stderr, "%u error%s, %u warning%s; %u of %u rules valid (%zu macros, %zu lists)\n",
+		fprintf(stderr,
+			"%u error%s, %u warning%s; %u of %zu rules valid, %u skipped (%zu macros, "
+			"%zu lists)\n",
 			fc_diag_count(u, FC_ERROR), fc_diag_count(u, FC_ERROR) == 1 ? "" : "s",
 			fc_diag_count(u, FC_WARNING), fc_diag_count(u, FC_WARNING) == 1 ? "" : "s",
-			nvalid, nrules, rs->nmacros, rs->nlists);
+			nvalid, rs->nrules, nskipped, rs->nmacros, rs->nlists);
 	}
 	int rc = fc_diag_count(u, FC_ERROR) ? (io_error ? 2 : 1) : 0;
 	fc_unit_free(u);
