@@ -609,7 +609,7 @@ bool fc_output_parse(struct fc_unit *u, const char *s, size_t len,
 		if (!e || !fc_check_any(&c, e, false, false)) {
 			if (!skip_unknown) {
 				struct fc_diag *d = fc_diag(u, &loc, FC_ERROR, FC_LOAD_ERR_COMPILE_OUTPUT,
-							    "E-output", "invalid formatting token %.*s",
+							    "E-output", "invalid formatting token %.*s: no such field",
 							    (int)(end - name), s + name);
 				char *nm = fc_arena_strndup(u, s + name, end - name);
 				const char *sug = c.unknown && src >= 0 ? fc_field_suggest(nm, src) : NULL;

@@ -582,16 +582,18 @@ static void fc_resolve_rule(struct fc_unit *u, struct fc_ruleset *rs, struct fc_
 			exc = exc ? fc_ast_binop(u, FC_NODE_AND, exc, x, &x->loc) : x;
 	}
 	fc_diag_context(u, "rule", r->name);
-	if (bad)
+	if (!ast)
 		return;
+	/* A bad exception does not stop the condition and output from being checked: every
+	 * independent error is reported. */
+	bool bad_exc = bad;
+	bad = false;
 	fc_expand_lists(u, rs, ast);
 	ast = fc_expand_macros(u, rs, ast, 0, &bad);
 	if (exc) {
 		fc_expand_lists(u, rs, exc);
 		ast = fc_ast_binop(u, FC_NODE_AND, ast, exc, &ast->loc);
 	}
-	if (bad)
-		return;
 	struct fc_check_result cr = fc_check_condition(u, ast, r->src, r->skip_if_unknown_filter);
 	if (cr.unknown && r->skip_if_unknown_filter) {
 		fc_diag(u, &r->loc, FC_WARNING, FC_LOAD_UNKNOWN_FIELD, "LOAD_UNKNOWN_FIELD",
@@ -601,8 +603,6 @@ static void fc_resolve_rule(struct fc_unit *u, struct fc_ruleset *rs, struct fc_
 		r->skipped = true;
 		return;
 	}
-	if (cr.errors)
-		return;
 	bool unknown = false;
 	if (!fc_output_parse(u, r->output.s, r->output.len, fc_text_loc, &r->output, r->src,
 			     r->skip_if_unknown_filter, &unknown, &r->parts, &r->nparts)) {
@@ -615,6 +615,8 @@ static void fc_resolve_rule(struct fc_unit *u, struct fc_ruleset *rs, struct fc_
 		}
 		return;
 	}
+	if (cr.errors || bad || bad_exc)
+		return;
 	r->ast = ast;
 	r->valid = true;
 	if (r->src == FC_SRC_SYSCALL && r->warn_evttypes) {
