@@ -28,6 +28,7 @@ struct fc_checker {
 	bool unknown;
 	int errors;
 	const struct fc_node *at; /* the check being looked at, for macro notes */
+	bool output;              /* checking an output template: errors are COMPILE_OUTPUT */
 };
 
 /* Reports an error about the check c->at (whose node may come from a macro body). Errors in
@@ -50,6 +51,8 @@ static struct fc_diag *fc_check_error(struct fc_checker *c, const struct fc_loc 
 	va_start(ap, fmt);
 	char *msg = fc_arena_vprintf(c->u, fmt, ap);
 	va_end(ap);
+	if (c->output && code == FC_LOAD_ERR_COMPILE_CONDITION)
+		code = FC_LOAD_ERR_COMPILE_OUTPUT;
 	struct fc_diag *d = fc_diag(c->u, loc, FC_ERROR, code, id, "%s", msg);
 	if (n && n->from_macro)
 		fc_diag_note(c->u, d, &n->from_loc, "in expansion of macro '%s'", n->from_macro);
@@ -556,7 +559,7 @@ bool fc_output_parse(struct fc_unit *u, const char *s, size_t len,
 {
 	size_t cap = 8, n = 0;
 	struct fc_output_part *p = fc_arena_alloc(u, cap * sizeof(*p));
-	struct fc_checker c = { .u = u, .src = src, .skip_unknown = skip_unknown };
+	struct fc_checker c = { .u = u, .src = src, .skip_unknown = skip_unknown, .output = true };
 	size_t i = 0, lit = 0;
 	bool ok = true;
 	while (i <= len) {
@@ -606,7 +609,11 @@ bool fc_output_parse(struct fc_unit *u, const char *s, size_t len,
 			p = np;
 			cap *= 2;
 		}
-		if (!e || !fc_check_any(&c, e, false, false)) {
+		int before = c.errors;
+		bool checked = e && fc_check_any(&c, e, false, false);
+		if (!checked && e && !c.unknown && c.errors > before) {
+			ok = false; /* a field argument error, reported by the check */
+		} else if (!checked) {
 			if (!skip_unknown) {
 				struct fc_diag *d = fc_diag(u, &loc, FC_ERROR, FC_LOAD_ERR_COMPILE_OUTPUT,
 							    "E-output", "invalid formatting token %.*s: no such field",
