@@ -11,10 +11,9 @@
  * Errors are reported for every rule, macro and list independently. */
 #include "compiler/fc_rules.h"
 #include "compiler/fc_check.h"
-#include "compiler/fc_evttypes.h"
+#include "compiler/fc_evtset.h"
 #include "compiler/fc_unit.h"
 
-#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -464,106 +463,6 @@ static struct fc_node *fc_exception_build(struct fc_unit *u, struct fc_ruleset *
 	return any ? fc_ast_not(u, any, &x->loc) : NULL;
 }
 
-/* --- event types --------------------------------------------------------------------------- */
-
-/* Sets of event types, for the LOAD_NO_EVTTYPE warning: for each node, the types on which it
- * may be true (t) and may be false (f). evt.type checks narrow them; any other check may go
- * either way. */
-#define FC_EVTSET_WORDS ((FC_EVT_COUNT + 63) / 64)
-struct fc_evtset {
-	uint64_t w[FC_EVTSET_WORDS];
-};
-
-static void fc_evtset_all(struct fc_evtset *s)
-{
-	memset(s, 0, sizeof(*s));
-	for (int i = 0; i < FC_EVT_COUNT; i++)
-		s->w[i / 64] |= 1ull << (i % 64);
-}
-
-static unsigned fc_evtset_count(const struct fc_evtset *s)
-{
-	unsigned n = 0;
-	for (int i = 0; i < FC_EVTSET_WORDS; i++)
-		n += (unsigned)__builtin_popcountll(s->w[i]);
-	return n;
-}
-
-static void fc_evtsets(const struct fc_node *n, struct fc_evtset *t, struct fc_evtset *f)
-{
-	struct fc_evtset lt, lf, rt, rf;
-	switch (n->kind) {
-	case FC_NODE_AND:
-		fc_evtsets(n->bin.l, &lt, &lf);
-		fc_evtsets(n->bin.r, &rt, &rf);
-		for (int i = 0; i < FC_EVTSET_WORDS; i++) {
-			t->w[i] = lt.w[i] & rt.w[i];
-			f->w[i] = lf.w[i] | rf.w[i];
-		}
-		return;
-	case FC_NODE_OR:
-		fc_evtsets(n->bin.l, &lt, &lf);
-		fc_evtsets(n->bin.r, &rt, &rf);
-		for (int i = 0; i < FC_EVTSET_WORDS; i++) {
-			t->w[i] = lt.w[i] | rt.w[i];
-			f->w[i] = lf.w[i] & rf.w[i];
-		}
-		return;
-	case FC_NODE_NOT:
-		fc_evtsets(n->operand, f, t);
-		return;
-	case FC_NODE_BOOL:
-		if (n->value) {
-			fc_evtset_all(t);
-			memset(f, 0, sizeof(*f));
-		} else {
-			fc_evtset_all(f);
-			memset(t, 0, sizeof(*t));
-		}
-		return;
-	case FC_NODE_CHECK:
-		break;
-	default:
-		fc_evtset_all(t);
-		fc_evtset_all(f);
-		return;
-	}
-	fc_evtset_all(t);
-	fc_evtset_all(f);
-	const struct fc_expr *lhs = n->check.lhs;
-	const struct fc_value *v = n->check.rhs;
-	enum fc_op op = n->check.op;
-	if (lhs->kind != FC_EXPR_FIELD || !lhs->field.field ||
-	    lhs->field.field->id != FC_FIELD_EVT_TYPE || !v)
-		return;
-	struct fc_evtset named;
-	memset(&named, 0, sizeof(named));
-	if (v->kind == FC_VAL_SCALAR && (op == FC_OP_EQ || op == FC_OP_EQEQ || op == FC_OP_NE)) {
-		int e = fc_evttype_lookup(v->scalar.s, v->scalar.len);
-		if (e >= 0)
-			named.w[e / 64] |= 1ull << (e % 64);
-	} else if (v->kind == FC_VAL_LIST && op == FC_OP_IN) {
-		for (size_t i = 0; i < v->nitems; i++) {
-			int e = fc_evttype_lookup(v->items[i].s, v->items[i].len);
-			if (e >= 0)
-				named.w[e / 64] |= 1ull << (e % 64);
-		}
-	} else {
-		return;
-	}
-	struct fc_evtset all;
-	fc_evtset_all(&all);
-	for (int i = 0; i < FC_EVTSET_WORDS; i++) {
-		if (op == FC_OP_NE) {
-			t->w[i] = all.w[i] & ~named.w[i];
-			f->w[i] = named.w[i];
-		} else {
-			t->w[i] = named.w[i];
-			f->w[i] = all.w[i] & ~named.w[i];
-		}
-	}
-}
-
 /* --- rules --------------------------------------------------------------------------------- */
 
 static void fc_resolve_rule(struct fc_unit *u, struct fc_ruleset *rs, struct fc_rule *r)
@@ -621,7 +520,7 @@ static void fc_resolve_rule(struct fc_unit *u, struct fc_ruleset *rs, struct fc_
 	r->valid = true;
 	if (r->src == FC_SRC_SYSCALL && r->warn_evttypes) {
 		struct fc_evtset t, f;
-		fc_evtsets(ast, &t, &f);
+		fc_evtset_of(ast, &t, &f);
 		unsigned n = fc_evtset_count(&t);
 		if (n == 0 || n > 100)
 			fc_diag(u, &r->loc, FC_WARNING, FC_LOAD_NO_EVTTYPE, "LOAD_NO_EVTTYPE",

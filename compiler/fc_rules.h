@@ -56,6 +56,7 @@ struct fc_list {
 	struct fc_str *items;           /* after one level of list references, as Falco does */
 	size_t nitems;
 	bool used;
+	struct fc_loc replaced;         /* an earlier definition this one replaced (src NULL: none) */
 };
 
 struct fc_macro {
@@ -67,6 +68,7 @@ struct fc_macro {
 	bool used;
 	bool failed;                    /* its errors were reported; uses stay quiet */
 	int mark;                       /* loop detection */
+	struct fc_loc replaced;         /* an earlier definition this one replaced (src NULL: none) */
 };
 
 /* An exception as written; values are YAML nodes (scalars, or sequences for tuples). */
@@ -109,6 +111,8 @@ struct fc_rule {
 	size_t nparts;
 	bool valid;                     /* loaded, resolved and checked without error */
 	bool skipped;                   /* unknown source or unknown field with skip-if-... */
+	struct fc_loc replaced;         /* an earlier definition this one replaced (src NULL: none) */
+	const struct fc_ynode *node;    /* the item as written (its latest definition) */
 };
 
 struct fc_ruleset {

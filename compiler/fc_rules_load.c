@@ -356,6 +356,8 @@ static void fc_load_list(struct fc_unit *u, struct fc_ruleset *rs, struct fc_ite
 		l->name = it->name;
 		l->index = (int)rs->nlists;
 		FC_PUSH(u, rs->lists, rs->nlists, rs->listcap, l);
+	} else {
+		l->replaced = l->loc;
 	}
 	l->loc = it->name_node->loc;
 	l->visibility = ++rs->order;
@@ -425,6 +427,8 @@ static void fc_load_macro(struct fc_unit *u, struct fc_ruleset *rs, struct fc_it
 		m->name = it->name;
 		m->index = (int)rs->nmacros;
 		FC_PUSH(u, rs->macros, rs->nmacros, rs->macrocap, m);
+	} else {
+		m->replaced = m->loc;
 	}
 	m->loc = it->name_node->loc;
 	m->visibility = ++rs->order;
@@ -717,8 +721,10 @@ static void fc_load_rule(struct fc_unit *u, struct fc_ruleset *rs, struct fc_ite
 	fc_rule_set_source(u, &nr, fc_item_scalar(u, it, "source"));
 	if ((v = fc_ymap_get(it->map, "exceptions")))
 		fc_load_exceptions(u, &nr, v, false, false);
+	nr.node = it->map;
 	if (r) {
 		nr.index = r->index;
+		nr.replaced = r->loc;
 		*r = nr; /* a redefinition replaces the rule where it stood */
 	} else {
 		r = fc_arena_alloc(u, sizeof(*r));
