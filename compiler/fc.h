@@ -45,6 +45,8 @@ struct fc_src {
 	size_t len;
 	unsigned *lines;        /* byte offset of each line start */
 	unsigned nlines;
+	unsigned nerrors;       /* errors reported in this source */
+	bool capped;            /* the per-file error limit was reached; later errors dropped */
 };
 
 struct fc_note {
@@ -120,5 +122,10 @@ bool fc_ast_equal(const struct fc_node *a, const struct fc_node *b);
  * macros and lists, expand exceptions and type check. Always returns the ruleset built from
  * what was valid; errors are in the unit's diagnostics. */
 struct fc_ruleset *fc_load_files(struct fc_unit *u, const char *const *paths, int npaths);
+
+/* The checked ruleset and its AST, for programs that inspect rules (falco-lint, falcod). */
+#include "compiler/fc_rules.h"
+#include "compiler/fc_evtset.h"
+#include "compiler/fc_fields.h"
 
 #endif /* FC_H */

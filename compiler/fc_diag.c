@@ -40,6 +40,25 @@ struct fc_diag *fc_diag(struct fc_unit *u, const struct fc_loc *loc, enum fc_sev
 			enum fc_code code, const char *id, const char *fmt, ...)
 {
 	struct fc_diag *d = fc_arena_alloc(u, sizeof(*d));
+	/* Stop after max_errors_per_file errors in one file: one note says so, later errors
+	 * are counted but not listed (the returned record is not linked). */
+	bool drop = false;
+	if (sev == FC_ERROR && loc && loc->src) {
+		struct fc_src *s = (struct fc_src *)loc->src;
+		if (++s->nerrors > (unsigned)u->opts.max_errors_per_file) {
+			drop = true;
+			if (!s->capped) {
+				s->capped = true;
+				struct fc_loc at = *loc;
+				const char *ct = u->ctx_type, *cn = u->ctx_name;
+				fc_diag_context(u, "rules content", "");
+				fc_diag(u, &at, FC_NOTE, FC_LOAD_ERR_VALIDATE, NULL,
+					"too many errors in this file; stopping after %d",
+					u->opts.max_errors_per_file);
+				fc_diag_context(u, ct, cn);
+			}
+		}
+	}
 	d->sev = sev;
 	d->code = code;
 	d->id = id;
@@ -53,11 +72,11 @@ struct fc_diag *fc_diag(struct fc_unit *u, const struct fc_loc *loc, enum fc_sev
 	va_end(ap);
 	d->item_type = u->ctx_type ? u->ctx_type : "";
 	d->item_name = u->ctx_name ? u->ctx_name : "";
+	u->ndiags[sev]++;
+	if (drop)
+		return d;
 	*u->diag_tail = d;
 	u->diag_tail = &d->next;
-	u->ndiags[sev]++;
-	if (sev == FC_ERROR)
-		u->cur_src_errors++;
 	return d;
 }
 
@@ -131,16 +150,20 @@ static void fc_render_caret(FILE *out, const struct fc_loc *loc, bool color)
 		end++;
 	fprintf(out, "%5d | %.*s\n", loc->first_line, (int)(end - start), s->text + start);
 	fprintf(out, "      | ");
+	/* Columns count bytes; the caret line counts characters, so UTF-8 continuation bytes
+	 * take no room. */
 	unsigned caret = start + (unsigned)loc->first_column - 1;
 	for (unsigned i = start; i < caret && i < end; i++)
-		fputc(s->text[i] == '\t' ? '\t' : ' ', out);
+		if (((unsigned char)s->text[i] & 0xC0) != 0x80)
+			fputc(s->text[i] == '\t' ? '\t' : ' ', out);
 	if (color)
 		fputs("\033[1;32m", out);
 	fputc('^', out);
 	if (loc->last_line == loc->first_line && loc->last_column > loc->first_column) {
 		unsigned last = start + (unsigned)loc->last_column - 1;
 		for (unsigned i = caret + 1; i <= last && i < end; i++)
-			fputc('~', out);
+			if (((unsigned char)s->text[i] & 0xC0) != 0x80)
+				fputc('~', out);
 	}
 	if (color)
 		fputs("\033[0m", out);

@@ -152,7 +152,9 @@ static void fc_macro_check_ref(struct fc_node *id, void *vctx)
 	}
 	struct fc_diag *d = fc_diag(c->u, &id->loc, FC_ERROR, FC_LOAD_ERR_VALIDATE, "E-macro",
 				    "Undefined macro '%s' used in filter.", id->ident.name);
-	if (x)
+	if (x == c->m)
+		fc_diag_note(c->u, d, &x->loc, "a macro cannot refer to itself");
+	else if (x)
 		fc_diag_note(c->u, d, &x->loc,
 			     "macro '%s' is defined after '%s'; a macro sees only the macros "
 			     "defined before it",

@@ -49,8 +49,11 @@ enum fc_priority {
 struct fc_list {
 	const char *name;
 	struct fc_loc loc;              /* the item's 'list:' key value */
-	int index;                      /* position: first definition order */
-	int visibility;                 /* order of the latest (re)definition */
+	/* Falco numbers every definition and modification of any item with one counter:
+	 * index is the number of the first definition, visibility of the latest change. A list
+	 * or macro sees the lists or macros whose index is below its visibility. */
+	int index;
+	int visibility;
 	struct fc_str *raw;             /* items as written (appends included) */
 	size_t nraw, rawcap;
 	struct fc_str *items;           /* after one level of list references, as Falco does */
@@ -122,7 +125,7 @@ struct fc_ruleset {
 	size_t nmacros, macrocap;
 	struct fc_rule **rules;
 	size_t nrules, rulecap;
-	int order;                      /* definition counter for visibility */
+	int order;                      /* Falco's item counter, for index and visibility */
 };
 
 const char *fc_priority_name(enum fc_priority p);

@@ -349,12 +349,13 @@ static void fc_load_list(struct fc_unit *u, struct fc_ruleset *rs, struct fc_ite
 		if (!append)
 			l->nraw = 0;
 		fc_list_read_items(u, l, items);
+		l->visibility = ++rs->order;
 		return;
 	}
 	if (!l) {
 		l = fc_arena_alloc(u, sizeof(*l));
 		l->name = it->name;
-		l->index = (int)rs->nlists;
+		l->index = rs->order + 1;
 		FC_PUSH(u, rs->lists, rs->nlists, rs->listcap, l);
 	} else {
 		l->replaced = l->loc;
@@ -420,12 +421,13 @@ static void fc_load_macro(struct fc_unit *u, struct fc_ruleset *rs, struct fc_it
 			fc_text_add(u, &m->cond, cond);
 		else
 			fc_text_set(u, &m->cond, cond);
+		m->visibility = ++rs->order;
 		return;
 	}
 	if (!m) {
 		m = fc_arena_alloc(u, sizeof(*m));
 		m->name = it->name;
-		m->index = (int)rs->nmacros;
+		m->index = rs->order + 1;
 		FC_PUSH(u, rs->macros, rs->nmacros, rs->macrocap, m);
 	} else {
 		m->replaced = m->loc;
@@ -672,6 +674,7 @@ static void fc_load_rule(struct fc_unit *u, struct fc_ruleset *rs, struct fc_ite
 			return;
 		}
 		fc_load_rule_modify(u, r, it, app == 1);
+		rs->order++;
 		return;
 	}
 	/* `- rule: x` with only `enabled:` switches an existing rule on or off. */
@@ -722,6 +725,7 @@ static void fc_load_rule(struct fc_unit *u, struct fc_ruleset *rs, struct fc_ite
 	if ((v = fc_ymap_get(it->map, "exceptions")))
 		fc_load_exceptions(u, &nr, v, false, false);
 	nr.node = it->map;
+	rs->order++;
 	if (r) {
 		nr.index = r->index;
 		nr.replaced = r->loc;
@@ -898,8 +902,6 @@ void fc_rules_load_file(struct fc_unit *u, struct fc_ruleset *rs, const struct f
 {
 	struct fc_ydoc *docs = NULL;
 	size_t ndocs = 0;
-	u->cur_src = src;
-	u->cur_src_errors = 0;
 	int rc = fc_yaml_load(u, src, &docs, &ndocs);
 	for (size_t d = 0; d < ndocs; d++) {
 		const struct fc_ynode *root = docs[d].root;
@@ -916,16 +918,8 @@ void fc_rules_load_file(struct fc_unit *u, struct fc_ruleset *rs, const struct f
 				      "Rules content is not yaml array of objects");
 			continue;
 		}
-		for (size_t i = 0; i < root->seq.n; i++) {
-			if (u->cur_src_errors >= (unsigned)u->opts.max_errors_per_file) {
-				fc_diag_context(u, "rules content", "");
-				struct fc_loc l = root->seq.items[i]->loc;
-				fc_diag(u, &l, FC_NOTE, FC_LOAD_ERR_VALIDATE, NULL,
-					"too many errors in this file; stopping here");
-				return;
-			}
+		for (size_t i = 0; i < root->seq.n && !src->capped; i++)
 			fc_load_item(u, rs, root->seq.items[i]);
-		}
 	}
 	(void)rc;
 }

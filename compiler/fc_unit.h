@@ -18,8 +18,6 @@ struct fc_unit {
 	unsigned ndiags[3];
 	const char *ctx_type, *ctx_name; /* Falco item context of following diagnostics */
 	char *first_buf;                 /* fc_diag_first's rendering */
-	const struct fc_src *cur_src;    /* the file being loaded, for per-file error limits */
-	unsigned cur_src_errors;
 };
 
 char *fc_arena_vprintf(struct fc_unit *u, const char *fmt, va_list ap);
