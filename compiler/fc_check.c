@@ -71,14 +71,19 @@ static bool fc_parse_int(const char *s, bool is_signed, bool is_double)
 		strtod(s, &end);
 		return *end == '\0' && errno == 0;
 	}
+	/* decimal, or hexadecimal with 0x; a leading 0 is not octal (libsinsp reads 010 as 10) */
+	const char *p = s[0] == '+' || s[0] == '-' ? s + 1 : s;
+	int base = p[0] == '0' && (p[1] == 'x' || p[1] == 'X') ? 16 : 10;
+	if (!isxdigit((unsigned char)p[base == 16 ? 2 : 0]))
+		return false;
 	if (s[0] == '-') {
 		if (!is_signed)
 			return false;
-		strtoll(s, &end, 0);
+		strtoll(s, &end, base);
 	} else {
-		strtoull(s[0] == '+' ? s + 1 : s, &end, 0);
+		strtoull(p, &end, base);
 	}
-	return *end == '\0' && errno == 0 && end != s;
+	return *end == '\0' && errno == 0;
 }
 
 static bool fc_type_is_signed(enum fc_type t)
@@ -241,6 +246,11 @@ static bool fc_check_field(struct fc_checker *c, struct fc_expr *e, bool report)
 	}
 	e->field.field = f;
 	e->type = f->type;
+	if ((f->flags & FC_F_OUTPUT_ONLY) && !c->output) {
+		fc_check_error(c, &e->loc, FC_LOAD_ERR_COMPILE_CONDITION, "E-field",
+			       "field '%s' can only be used in outputs, not in conditions", f->name);
+		return false;
+	}
 	if ((f->flags & FC_F_DEPRECATED) && report && c->at) {
 		struct fc_node *orig = c->at->orig ? c->at->orig : (struct fc_node *)c->at;
 		if (!orig->reported && !orig->warned && (orig->warned = true))

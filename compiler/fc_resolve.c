@@ -14,6 +14,7 @@
 #include "compiler/fc_evtset.h"
 #include "compiler/fc_unit.h"
 
+#include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -467,10 +468,39 @@ static struct fc_node *fc_exception_build(struct fc_unit *u, struct fc_ruleset *
 
 /* --- rules --------------------------------------------------------------------------------- */
 
+/* Marks every macro and list whose name appears as a word in t as used. */
+static void fc_mark_names_used(struct fc_ruleset *rs, const struct fc_text *t)
+{
+	const char *s = t->s, *end = t->s + t->len;
+	while (s < end) {
+		while (s < end && !isalnum((unsigned char)*s) && *s != '_')
+			s++;
+		const char *w = s;
+		while (s < end && (isalnum((unsigned char)*s) || *s == '_' || *s == '.' || *s == '-'))
+			s++;
+		if (s == w)
+			continue;
+		char name[256];
+		size_t n = (size_t)(s - w) < sizeof(name) - 1 ? (size_t)(s - w) : sizeof(name) - 1;
+		memcpy(name, w, n);
+		name[n] = '\0';
+		struct fc_macro *m = fc_ruleset_macro(rs, name);
+		if (m && !m->used) {
+			m->used = true; /* before recursing: a macro naming itself stops here */
+			fc_mark_names_used(rs, &m->cond);
+		}
+		struct fc_list *l = fc_ruleset_list(rs, name);
+		if (l)
+			l->used = true;
+	}
+}
+
 static void fc_resolve_rule(struct fc_unit *u, struct fc_ruleset *rs, struct fc_rule *r)
 {
 	fc_diag_context(u, "rule", r->name);
 	if (r->src < 0) {
+		/* Not checked, as in Falco; but the macros and lists it names count as used. */
+		fc_mark_names_used(rs, &r->cond);
 		r->skipped = true;
 		return;
 	}

@@ -182,9 +182,13 @@ const struct fc_src *fc_src_read(struct fc_unit *u, const char *path)
 {
 	FILE *f = fopen(path, "rb");
 	if (!f) {
+		int err = errno;
+		/* The diagnostic names the file (for per-file results) but no line. */
+		struct fc_loc at = { .src = fc_src_add(u, path, "", 0) };
 		fc_diag_context(u, "rules content", "");
-		fc_diag(u, NULL, FC_ERROR, FC_LOAD_ERR_FILE_READ, "E-file", "cannot open '%s': %s",
-			path, strerror(errno));
+		struct fc_diag *d = fc_diag(u, &at, FC_ERROR, FC_LOAD_ERR_FILE_READ, "E-file",
+					    "cannot open '%s': %s", path, strerror(err));
+		d->has_loc = false;
 		return NULL;
 	}
 	size_t cap = 64 * 1024, len = 0;
@@ -205,9 +209,11 @@ const struct fc_src *fc_src_read(struct fc_unit *u, const char *path)
 	fclose(f);
 	if (err) {
 		free(buf);
+		struct fc_loc at = { .src = fc_src_add(u, path, "", 0) };
 		fc_diag_context(u, "rules content", "");
-		fc_diag(u, NULL, FC_ERROR, FC_LOAD_ERR_FILE_READ, "E-file", "cannot read '%s': %s",
-			path, strerror(err));
+		struct fc_diag *d = fc_diag(u, &at, FC_ERROR, FC_LOAD_ERR_FILE_READ, "E-file",
+					    "cannot read '%s': %s", path, strerror(err));
+		d->has_loc = false;
 		return NULL;
 	}
 	const struct fc_src *s = fc_src_add(u, path, buf, len);
