@@ -86,6 +86,7 @@ struct fc_value {
 	struct fc_str *items;        /* FC_VAL_LIST */
 	size_t nitems;
 	struct fc_expr *expr;        /* FC_VAL_EXPR */
+	const char *list;            /* the named list the items came from, if any */
 };
 
 struct fc_node {

@@ -80,6 +80,7 @@ static void fc_expand_lists(struct fc_unit *u, struct fc_ruleset *rs, struct fc_
 		v->kind = FC_VAL_LIST;
 		v->items = l->items;
 		v->nitems = l->nitems;
+		v->list = l->name;
 		return;
 	}
 	if (v->kind != FC_VAL_LIST)
@@ -99,6 +100,7 @@ static void fc_expand_lists(struct fc_unit *u, struct fc_ruleset *rs, struct fc_
 		struct fc_list *l = fc_ruleset_list(rs, v->items[i].s);
 		if (l) {
 			l->used = true;
+			v->list = l->name;
 			if (l->nitems)
 				memcpy(items + k, l->items, l->nitems * sizeof(*items));
 			k += l->nitems;
