@@ -29,6 +29,8 @@ struct fc_checker {
 	int errors;
 	const struct fc_node *at; /* the check being looked at, for macro notes */
 	bool output;              /* checking an output template: errors are COMPILE_OUTPUT */
+	const char *unknown_name; /* the first unknown field or event type */
+	struct fc_loc unknown_loc;
 };
 
 /* Reports an error about the check c->at (whose node may come from a macro body). Errors in
@@ -186,6 +188,10 @@ static void fc_check_value(struct fc_checker *c, const struct fc_str *v, enum fc
 	    lhs->field.field->id == FC_FIELD_EVT_TYPE &&
 	    (op == FC_OP_EQ || op == FC_OP_EQEQ || op == FC_OP_NE || op == FC_OP_IN) &&
 	    fc_evttype_lookup(v->s, v->len) < 0) {
+		if (!c->unknown) {
+			c->unknown_name = v->s;
+			c->unknown_loc = v->loc;
+		}
 		c->unknown = true;
 		if (!c->skip_unknown)
 			fc_check_error(c, &v->loc, FC_LOAD_ERR_COMPILE_CONDITION, "E-evttype",
@@ -232,6 +238,10 @@ static bool fc_check_field(struct fc_checker *c, struct fc_expr *e, bool report)
 	const struct fc_field *f =
 		c->src >= 0 ? fc_field_lookup(e->field.name, (enum fc_source)c->src, &dotarg) : NULL;
 	if (!f) {
+		if (!c->unknown) {
+			c->unknown_name = e->field.name;
+			c->unknown_loc = e->loc;
+		}
 		c->unknown = true;
 		if (c->skip_unknown || !report) {
 			c->errors++;
@@ -551,7 +561,7 @@ struct fc_check_result fc_check_condition(struct fc_unit *u, struct fc_node *n, 
 {
 	struct fc_checker c = { .u = u, .src = src, .skip_unknown = skip_unknown };
 	fc_check_walk(&c, n);
-	return (struct fc_check_result){ c.errors, c.unknown };
+	return (struct fc_check_result){ c.errors, c.unknown, c.unknown_name, c.unknown_loc };
 }
 
 /* --- output templates ---------------------------------------------------------------------- */

@@ -12,6 +12,8 @@ struct fc_output_part;
 struct fc_check_result {
 	int errors;             /* errors reported (or suppressed as already reported) */
 	bool unknown;           /* an unknown field or event type was found */
+	const char *unknown_name; /* the first one, and where it is */
+	struct fc_loc unknown_loc;
 };
 
 /* Checks a condition for event source src. With skip_unknown, an unknown field is not an

@@ -529,10 +529,11 @@ static void fc_resolve_rule(struct fc_unit *u, struct fc_ruleset *rs, struct fc_
 	}
 	struct fc_check_result cr = fc_check_condition(u, ast, r->src, r->skip_if_unknown_filter);
 	if (cr.unknown && r->skip_if_unknown_filter) {
-		fc_diag(u, &r->loc, FC_WARNING, FC_LOAD_UNKNOWN_FIELD, "LOAD_UNKNOWN_FIELD",
-			"rule '%s' uses a field or event type this engine does not know; skipped "
-			"because of skip-if-unknown-filter",
-			r->name);
+		fc_diag(u, cr.unknown_loc.src ? &cr.unknown_loc : &r->loc, FC_WARNING,
+			FC_LOAD_UNKNOWN_FIELD, "LOAD_UNKNOWN_FIELD",
+			"rule '%s' skipped: it uses '%s', which this engine does not know "
+			"(skip-if-unknown-filter: true)",
+			r->name, cr.unknown_name ? cr.unknown_name : "?");
 		r->skipped = true;
 		return;
 	}
