@@ -101,6 +101,8 @@ void fc_diag_note(struct fc_unit *u, struct fc_diag *d, const struct fc_loc *loc
 		  const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 /* Sets the Falco item context (type and name) that following diagnostics carry. */
 void fc_diag_context(struct fc_unit *u, const char *item_type, const char *item_name);
+/* The current context, to restore after a temporary change. */
+void fc_diag_context_get(const struct fc_unit *u, const char **item_type, const char **item_name);
 const struct fc_diag *fc_diag_list(const struct fc_unit *u);
 unsigned fc_diag_count(const struct fc_unit *u, enum fc_severity sev);
 /* The first diagnostic's header line "file:line:col: error: message", for tests. */

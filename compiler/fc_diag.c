@@ -36,6 +36,12 @@ void fc_diag_context(struct fc_unit *u, const char *item_type, const char *item_
 	u->ctx_name = item_name;
 }
 
+void fc_diag_context_get(const struct fc_unit *u, const char **item_type, const char **item_name)
+{
+	*item_type = u->ctx_type;
+	*item_name = u->ctx_name;
+}
+
 struct fc_diag *fc_diag(struct fc_unit *u, const struct fc_loc *loc, enum fc_severity sev,
 			enum fc_code code, const char *id, const char *fmt, ...)
 {

@@ -34,6 +34,7 @@ struct fl_ctx {
 	const void **seen;
 	int *seen_check;
 	size_t nseen, capseen;
+	const void *key;          /* when set, what fl_report de-duplicates on instead of the node */
 };
 
 static bool fl_once(struct fl_ctx *c, const void *key, int check)
@@ -65,15 +66,22 @@ static struct fc_diag *fl_report(struct fl_ctx *c, int check, const struct fc_no
 static struct fc_diag *fl_report(struct fl_ctx *c, int check, const struct fc_node *at,
 				 const struct fc_loc *loc, const char *fmt, ...)
 {
-	if (at && !fl_once(c, fl_key(at), check))
+	if (at && !fl_once(c, c->key ? c->key : fl_key(at), check))
 		return NULL;
 	va_list ap;
 	va_start(ap, fmt);
 	char buf[1024];
 	vsnprintf(buf, sizeof(buf), fmt, ap);
 	va_end(ap);
+	/* A place inside a macro belongs to the macro: its suppressions apply, not those of
+	 * whichever rule happened to expand it first. */
+	const char *ct, *cn;
+	fc_diag_context_get(c->u, &ct, &cn);
+	if (at && at->from_macro)
+		fc_diag_context(c->u, "macro", at->from_macro);
 	struct fc_diag *d = fc_diag(c->u, loc, fl_checks[check].sev, FC_LOAD_COMPILE_CONDITION,
 				    fl_checks[check].code, "%s", buf);
+	fc_diag_context(c->u, ct, cn);
 	if (at && at->from_macro)
 		fc_diag_note(c->u, d, &at->from_loc, "in expansion of macro '%s'", at->from_macro);
 	return d;
@@ -377,33 +385,45 @@ static void fl_check_one(struct fl_ctx *c, struct fc_rule *r, const struct fc_no
 		size_t ni = v->kind == FC_VAL_LIST ? v->nitems : v->kind == FC_VAL_SCALAR ? 1 : 0;
 		for (size_t i = 0; i < ni; i++) {
 			int e = fc_evttype_lookup(items[i].s, items[i].len);
-			if (e >= 0 && (fc_evttype_flags((enum fc_evttype)e) & FC_EVTF_OLD))
+			if (e >= 0 && (fc_evttype_flags((enum fc_evttype)e) & FC_EVTF_OLD)) {
+				c->key = (const char *)fl_key(n) + i; /* one report per value */
 				fl_report(c, FL_IMPOSSIBLE_EVTTYPE, n, &items[i].loc,
 					  "no capture produces '%s' events; this comparison never "
 					  "sees one",
 					  items[i].s);
+				c->key = NULL;
+			}
 		}
 	}
 	/* a cheaper operator */
 	if (op == FC_OP_REGEX && v && v->kind == FC_VAL_SCALAR) {
 		size_t a, b;
-		if (fl_regex_is_plain(v->scalar.s, v->scalar.len, &a, &b)) {
-			bool anch_s = a == 1, anch_e = b < v->scalar.len;
-			const char *use = anch_s && anch_e ? "="
-					  : anch_s       ? "startswith"
-					  : anch_e       ? "endswith"
-							 : "contains";
+		/* Falco's regex matches the whole value, so a pattern without special
+		 * characters is an equality. */
+		if (fl_regex_is_plain(v->scalar.s, v->scalar.len, &a, &b))
 			fl_report(c, FL_CHEAPER_REGEX, n, &n->check.op_loc,
-				  "this regex has no special characters: '%s %.*s' says the same "
-				  "and is cheaper",
-				  use, (int)(b - a), v->scalar.s + a);
-		}
+				  "this regex has no special characters and regex matches the whole "
+				  "value: '= %.*s' says the same and is cheaper",
+				  (int)(b - a), v->scalar.s + a);
 	}
 	if (op == FC_OP_PMATCH && v && v->kind == FC_VAL_LIST && v->nitems == 1 &&
 	    v->items[0].len > 1 && v->items[0].s[v->items[0].len - 1] == '/')
 		fl_report(c, FL_CHEAPER_REGEX, n, &n->check.op_loc,
 			  "pmatch of one directory: 'startswith %s' says the same and is cheaper",
 			  v->items[0].s);
+	/* duplicates in a list written in the condition */
+	if (v && v->kind == FC_VAL_LIST && !v->list) {
+		for (size_t i = 1; i < v->nitems; i++)
+			for (size_t j = 0; j < i; j++)
+				if (v->items[i].len == v->items[j].len &&
+				    memcmp(v->items[i].s, v->items[j].s, v->items[i].len) == 0) {
+					c->key = (const char *)fl_key(n) + i;
+					fl_report(c, FL_DUP_ITEM, n, &v->items[i].loc,
+						  "'%s' is already in this list", v->items[i].s);
+					c->key = NULL;
+					break;
+				}
+	}
 	/* stray spaces */
 	if ((op == FC_OP_CONTAINS || op == FC_OP_ICONTAINS || op == FC_OP_STARTSWITH ||
 	     op == FC_OP_ENDSWITH) &&

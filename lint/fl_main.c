@@ -246,8 +246,8 @@ int main(int argc, char **argv)
 	struct fl_finding *f = malloc(cap * sizeof(*f));
 	bool io_error = false, any_error = false;
 	for (const struct fc_diag *d = fc_diag_list(u); d; d = d->next) {
-		if (d->sev == FC_NOTE)
-			continue;
+		if (d->sev == FC_NOTE && !d->id)
+			continue; /* the compiler's own notes ("too many errors") are not findings */
 		const char *code = d->id ? d->id : fc_code_name(d->code);
 		int c = fl_check_lookup(code);
 		if (c < 0 && d->id) /* e.g. W-plugin: listed under Falco's code */

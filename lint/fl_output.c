@@ -88,7 +88,9 @@ static void fl_sarif_region(FILE *out, const struct fc_loc *l, const char *msg)
 	fc_json_string(out, l->src->path);
 	fputs("}", out);
 	if (l->first_line > 0) {
-		int end_col = l->last_line == l->first_line && l->last_column >= l->first_column
+		int end_col = l->last_line > l->first_line ||
+					      (l->last_line == l->first_line &&
+					       l->last_column >= l->first_column)
 				      ? l->last_column + 1
 				      : l->first_column + 1;
 		fprintf(out,
@@ -100,8 +102,8 @@ static void fl_sarif_region(FILE *out, const struct fc_loc *l, const char *msg)
 	fputs("}}", out);
 }
 
-/* SARIF 2.1.0: one run; the driver lists every check as a rule (metadata and help); each
- * result names its rule by id and index. Columns are 1-based bytes, as SARIF's default
+/* SARIF 2.1.0: one run; the driver lists the checks found as rules (metadata and help);
+ * each result names its rule by id and index. Columns are 1-based bytes, as SARIF's default
  * columnKind utf16CodeUnits equals for ASCII rules files. */
 static void fl_sarif(FILE *out, const struct fl_finding *f, size_t n)
 {
@@ -109,9 +111,20 @@ static void fl_sarif(FILE *out, const struct fl_finding *f, size_t n)
 	      "\"runs\":[{\"tool\":{\"driver\":{\"name\":\"falco-lint\",\"version\":\"0.1.0\","
 	      "\"informationUri\":\"https://falco.org/docs/rules/\",\"rules\":[",
 	      out);
-	for (int i = 0; i < FL_CHECK_COUNT; i++) {
+	/* The driver lists the checks that have results, in order of first appearance: a small,
+	 * stable document; ruleIndex points into this list. */
+	int idx[FL_CHECK_COUNT], order[FL_CHECK_COUNT], nrules = 0;
+	for (int i = 0; i < FL_CHECK_COUNT; i++)
+		idx[i] = -1;
+	for (size_t i = 0; i < n; i++)
+		if (f[i].check >= 0 && idx[f[i].check] < 0) {
+			idx[f[i].check] = nrules;
+			order[nrules++] = f[i].check;
+		}
+	for (int r = 0; r < nrules; r++) {
+		int i = order[r];
 		const struct fl_check *k = &fl_checks[i];
-		fprintf(out, "%s{\"id\":", i ? "," : "");
+		fprintf(out, "%s{\"id\":", r ? "," : "");
 		fc_json_string(out, k->code);
 		fputc(',', out);
 		fl_sarif_text(out, "shortDescription", k->summary);
@@ -132,7 +145,7 @@ static void fl_sarif(FILE *out, const struct fl_finding *f, size_t n)
 		fprintf(out, "%s{\"ruleId\":", i ? "," : "");
 		fc_json_string(out, f[i].code);
 		if (f[i].check >= 0)
-			fprintf(out, ",\"ruleIndex\":%d", f[i].check);
+			fprintf(out, ",\"ruleIndex\":%d", idx[f[i].check]);
 		fprintf(out, ",\"level\":\"%s\",", fl_level(f[i].sev));
 		fl_sarif_text(out, "message", d->msg);
 		if (d->loc.src) {

@@ -11,6 +11,14 @@ compared the same way.
 FC_GOLDEN_UPDATE=1 rewrites the .expected files (existing NAME.json.expected files only; create
 an empty one to start a JSON case). Review the diff before committing.
 
+With --tool falco-lint (stage tests/golden/lint) a case is NAME.yaml or NAME.args, NAME without
+a dot, and the command is `falco-lint --color=never CONFIG FILES`:
+  CONFIG  `--config NAME.config.yaml` when that file exists, else `--no-config`
+  FILES   the words of NAME.args when it exists (e.g. `--explain FL-shadowed`), else NAME.yaml
+          followed by NAME.2.yaml, NAME.3.yaml, ... (the later files of a multi-file case)
+NAME.expected holds the exit status and stdout then stderr; NAME.json.expected and
+NAME.sarif.expected, where they exist, the same for `--format json` and `--format sarif`.
+
 Standard library only. Prints `N passed, N failed` last; exits 1 on any failure.
 """
 
@@ -59,9 +67,42 @@ def compare(name, path, actual, update):
     return False
 
 
+def lint_cases(stage):
+    return sorted({f.rsplit(".", 1)[0] for f in os.listdir(stage)
+                   if (f.endswith(".yaml") or f.endswith(".args")) and f.count(".") == 1})
+
+
+def lint_args(stage, name):
+    cfg = name + ".config.yaml"
+    args = ["--config", cfg] if os.path.exists(os.path.join(stage, cfg)) else ["--no-config"]
+    if os.path.exists(os.path.join(stage, name + ".args")):
+        with open(os.path.join(stage, name + ".args"), encoding="utf-8") as f:
+            return args + f.read().split()
+    args.append(name + ".yaml")
+    i = 2
+    while os.path.exists(os.path.join(stage, "%s.%d.yaml" % (name, i))):
+        args.append("%s.%d.yaml" % (name, i))
+        i += 1
+    return args
+
+
+def run_lint_case(tool, stage, name, update):
+    base = lint_args(stage, name)
+    rc, out, err = run(tool, stage, ["--color=never"] + base)
+    ok = compare(name, os.path.join(stage, name + ".expected"), render(rc, out + err), update)
+    for fmt in ("json", "sarif"):
+        path = os.path.join(stage, "%s.%s.expected" % (name, fmt))
+        if os.path.exists(path):
+            rc, out, err = run(tool, stage, ["--format", fmt] + base)
+            ok &= compare("%s (--format %s)" % (name, fmt), path, render(rc, out + err), update)
+    return ok
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--falcoc", required=True, help="the falcoc binary to test")
+    ap.add_argument("--falcoc", required=True, help="the binary to test (falcoc or falco-lint)")
+    ap.add_argument("--tool", choices=("falcoc", "falco-lint"), default="falcoc",
+                    help="how to run it and which case conventions apply (default falcoc)")
     ap.add_argument("--stage", required=True, help="folder of NAME.yaml + NAME.expected cases")
     ap.add_argument("cases", nargs="*", help="only these case names (default: all)")
     a = ap.parse_args()
@@ -69,7 +110,10 @@ def main():
     falcoc = os.path.abspath(a.falcoc)
     stage = os.path.abspath(a.stage)
     update = os.environ.get("FC_GOLDEN_UPDATE") == "1"
-    names = sorted(f[:-5] for f in os.listdir(stage) if f.endswith(".yaml"))
+    if a.tool == "falco-lint":
+        names = lint_cases(stage)
+    else:
+        names = sorted(f[:-5] for f in os.listdir(stage) if f.endswith(".yaml"))
     if a.cases:
         unknown = set(a.cases) - set(names)
         if unknown:
@@ -81,12 +125,16 @@ def main():
     for name in names:
         ok = True
         try:
-            rc, _, err = run(falcoc, stage, ["check", "--color=never", name + ".yaml"])
-            ok &= compare(name, os.path.join(stage, name + ".expected"), render(rc, err), update)
-            jpath = os.path.join(stage, name + ".json.expected")
-            if os.path.exists(jpath):
-                rc, out, _ = run(falcoc, stage, ["check", "--json", name + ".yaml"])
-                ok &= compare(name + " (--json)", jpath, render(rc, out), update)
+            if a.tool == "falco-lint":
+                ok = run_lint_case(falcoc, stage, name, update)
+            else:
+                rc, _, err = run(falcoc, stage, ["check", "--color=never", name + ".yaml"])
+                ok &= compare(name, os.path.join(stage, name + ".expected"), render(rc, err),
+                              update)
+                jpath = os.path.join(stage, name + ".json.expected")
+                if os.path.exists(jpath):
+                    rc, out, _ = run(falcoc, stage, ["check", "--json", name + ".yaml"])
+                    ok &= compare(name + " (--json)", jpath, render(rc, out), update)
         except subprocess.TimeoutExpired:
             print("FAIL %s: timed out after %ds" % (name, TIMEOUT))
             ok = False
