@@ -118,6 +118,13 @@ struct fc_rule {
 	const struct fc_ynode *node;    /* the item as written (its latest definition) */
 };
 
+/* A definition that replaced an earlier one of the same name (not append or override). */
+struct fc_replacement {
+	const char *kind;               /* "rule", "macro", "list" */
+	const char *name;
+	struct fc_loc loc, prev;
+};
+
 struct fc_ruleset {
 	struct fc_list **lists;
 	size_t nlists, listcap;
@@ -126,6 +133,8 @@ struct fc_ruleset {
 	struct fc_rule **rules;
 	size_t nrules, rulecap;
 	int order;                      /* Falco's item counter, for index and visibility */
+	struct fc_replacement *replacements; /* in load order */
+	size_t nreplacements, replcap;
 };
 
 const char *fc_priority_name(enum fc_priority p);

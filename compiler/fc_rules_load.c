@@ -359,6 +359,8 @@ static void fc_load_list(struct fc_unit *u, struct fc_ruleset *rs, struct fc_ite
 		FC_PUSH(u, rs->lists, rs->nlists, rs->listcap, l);
 	} else {
 		l->replaced = l->loc;
+		struct fc_replacement rp = { "list", l->name, it->name_node->loc, l->loc };
+		FC_PUSH(u, rs->replacements, rs->nreplacements, rs->replcap, rp);
 	}
 	l->loc = it->name_node->loc;
 	l->visibility = ++rs->order;
@@ -431,6 +433,8 @@ static void fc_load_macro(struct fc_unit *u, struct fc_ruleset *rs, struct fc_it
 		FC_PUSH(u, rs->macros, rs->nmacros, rs->macrocap, m);
 	} else {
 		m->replaced = m->loc;
+		struct fc_replacement rp = { "macro", m->name, it->name_node->loc, m->loc };
+		FC_PUSH(u, rs->replacements, rs->nreplacements, rs->replcap, rp);
 	}
 	m->loc = it->name_node->loc;
 	m->visibility = ++rs->order;
@@ -729,6 +733,8 @@ static void fc_load_rule(struct fc_unit *u, struct fc_ruleset *rs, struct fc_ite
 	if (r) {
 		nr.index = r->index;
 		nr.replaced = r->loc;
+		struct fc_replacement rp = { "rule", r->name, nr.loc, r->loc };
+		FC_PUSH(u, rs->replacements, rs->nreplacements, rs->replcap, rp);
 		*r = nr; /* a redefinition replaces the rule where it stood */
 	} else {
 		r = fc_arena_alloc(u, sizeof(*r));

@@ -595,18 +595,15 @@ static void fl_check_required(struct fl_ctx *c, struct fc_rule *r)
 void fl_run_checks(struct fc_unit *u, struct fc_ruleset *rs, const struct fl_config *cfg)
 {
 	struct fl_ctx c = { .u = u, .rs = rs, .cfg = cfg };
-	for (size_t i = 0; i < rs->nlists; i++) {
-		struct fc_list *l = rs->lists[i];
-		fl_check_replaced(&c, "list", l->name, &l->loc, &l->replaced);
-		fl_check_list_items(&c, l);
+	/* every replacement, not only the last one of each item */
+	for (size_t i = 0; i < rs->nreplacements; i++) {
+		const struct fc_replacement *rp = &rs->replacements[i];
+		fl_check_replaced(&c, rp->kind, rp->name, &rp->loc, &rp->prev);
 	}
-	for (size_t i = 0; i < rs->nmacros; i++) {
-		struct fc_macro *m = rs->macros[i];
-		fl_check_replaced(&c, "macro", m->name, &m->loc, &m->replaced);
-	}
+	for (size_t i = 0; i < rs->nlists; i++)
+		fl_check_list_items(&c, rs->lists[i]);
 	for (size_t i = 0; i < rs->nrules; i++) {
 		struct fc_rule *r = rs->rules[i];
-		fl_check_replaced(&c, "rule", r->name, &r->loc, &r->replaced);
 		if (r->skipped)
 			continue;
 		fc_diag_context(u, "rule", r->name);

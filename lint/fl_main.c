@@ -220,7 +220,7 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	if (color < 0)
-		color = isatty(STDERR_FILENO) && getenv("NO_COLOR") == NULL;
+		color = isatty(STDOUT_FILENO) && getenv("NO_COLOR") == NULL;
 
 	struct fl_config cfg;
 	fl_config_init(&cfg);
@@ -253,14 +253,17 @@ int main(int argc, char **argv)
 		if (c < 0 && d->id) /* e.g. W-plugin: listed under Falco's code */
 			c = fl_check_lookup(fc_code_name(d->code));
 		enum fc_severity sev = d->sev;
+		/* A compiler error means the rules do not load: no configuration or comment can
+		 * hide it. */
+		bool load_error = d->sev == FC_ERROR && d->id && d->id[0] == 'E' && d->id[1] == '-';
 		if (c >= 0) {
-			if (!cfg.on[c])
+			if (!cfg.on[c] && !load_error)
 				continue;
 			/* the compiler's errors stay errors: a rule that does not load is broken */
 			sev = d->sev == FC_ERROR ? FC_ERROR : cfg.sev[c];
 			code = fl_checks[c].code;
 		}
-		if (fl_suppressed(rs, d, code))
+		if (!load_error && fl_suppressed(rs, d, code))
 			continue;
 		io_error |= d->code == FC_LOAD_ERR_FILE_READ;
 		any_error |= sev == FC_ERROR;
