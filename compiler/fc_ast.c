@@ -47,6 +47,7 @@ static struct fc_node *fc_node_new(struct fc_unit *u, enum fc_node_kind k,
 {
 	struct fc_node *n = fc_arena_alloc(u, sizeof(*n));
 	n->kind = k;
+	n->height = 1;
 	if (loc)
 		n->loc = *loc;
 	return n;
@@ -58,6 +59,7 @@ struct fc_node *fc_ast_binop(struct fc_unit *u, enum fc_node_kind k, struct fc_n
 	struct fc_node *n = fc_node_new(u, k, loc);
 	n->bin.l = l;
 	n->bin.r = r;
+	n->height = 1 + (l->height > r->height ? l->height : r->height);
 	return n;
 }
 
@@ -65,6 +67,7 @@ struct fc_node *fc_ast_not(struct fc_unit *u, struct fc_node *operand, const str
 {
 	struct fc_node *n = fc_node_new(u, FC_NODE_NOT, loc);
 	n->operand = operand;
+	n->height = 1 + operand->height;
 	return n;
 }
 

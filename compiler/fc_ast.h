@@ -11,6 +11,10 @@
 #include "compiler/fc.h"
 #include "compiler/fc_fields.h"
 
+/* The deepest condition tree accepted, after macros are expanded. Every pass over the AST
+ * recurses, so the depth is bounded up front (libsinsp caps its parser at 100 levels). */
+#define FC_MAX_HEIGHT 1000
+
 enum fc_node_kind {
 	FC_NODE_AND,
 	FC_NODE_OR,
@@ -91,6 +95,7 @@ struct fc_value {
 
 struct fc_node {
 	enum fc_node_kind kind;
+	unsigned height;                       /* 1 for a leaf */
 	struct fc_loc loc;
 	union {
 		struct {

@@ -72,6 +72,12 @@ struct fc_node *fc_parse_text(struct fc_unit *u, const char *text, size_t len,
 	fc_yylex_destroy(scanner);
 	if (rc != 0 || p.failed)
 		return NULL;
+	if (p.result->height > FC_MAX_HEIGHT) {
+		fc_diag(u, &p.result->loc, FC_ERROR, p.code, "E-syntax",
+			"condition nests %u levels of and/or/not; at most %d are supported",
+			p.result->height, FC_MAX_HEIGHT);
+		return NULL;
+	}
 	return p.result;
 }
 

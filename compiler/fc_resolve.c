@@ -239,19 +239,49 @@ static void fc_resolve_macros(struct fc_unit *u, struct fc_ruleset *rs)
 	free(lc.stack);
 }
 
-/* Replaces macro references in a rule's condition by copies of the macros' bodies. Returns
- * the new tree; *bad is set when a reference could not be expanded. */
-static struct fc_node *fc_expand_macros(struct fc_unit *u, struct fc_ruleset *rs,
-					struct fc_node *n, int depth, bool *bad)
+/* Marks the nodes of a macro body that no deeper macro claimed as coming from m, used at
+ * use. Recursion is bounded by the body's height. */
+static void fc_mark_from_macro(struct fc_node *x, const char *m, const struct fc_loc *use)
 {
+	if (!x->from_macro) {
+		x->from_macro = m;
+		x->from_loc = *use;
+	}
+	if (x->kind == FC_NODE_AND || x->kind == FC_NODE_OR) {
+		fc_mark_from_macro(x->bin.l, m, use);
+		fc_mark_from_macro(x->bin.r, m, use);
+	} else if (x->kind == FC_NODE_NOT) {
+		fc_mark_from_macro(x->operand, m, use);
+	}
+}
+
+/* Replaces macro references in a rule's condition by copies of the macros' bodies. Returns
+ * the new tree, with heights updated; *bad is set when a reference could not be expanded.
+ * level is the depth of n in the final tree: past FC_MAX_HEIGHT expansion stops with an
+ * error, which bounds this recursion and every later pass over the tree. */
+static struct fc_node *fc_expand_macros(struct fc_unit *u, struct fc_ruleset *rs,
+					struct fc_node *n, int depth, unsigned level, bool *bad)
+{
+	if (level > FC_MAX_HEIGHT) {
+		if (!*bad)
+			fc_diag(u, &n->loc, FC_ERROR, FC_LOAD_ERR_COMPILE_CONDITION, "E-syntax",
+				"condition nests more than %d levels of and/or/not once macros are "
+				"expanded",
+				FC_MAX_HEIGHT);
+		*bad = true;
+		return fc_ast_poison(u, &n->loc);
+	}
 	switch (n->kind) {
 	case FC_NODE_AND:
 	case FC_NODE_OR:
-		n->bin.l = fc_expand_macros(u, rs, n->bin.l, depth, bad);
-		n->bin.r = fc_expand_macros(u, rs, n->bin.r, depth, bad);
+		n->bin.l = fc_expand_macros(u, rs, n->bin.l, depth, level + 1, bad);
+		n->bin.r = fc_expand_macros(u, rs, n->bin.r, depth, level + 1, bad);
+		n->height = 1 + (n->bin.l->height > n->bin.r->height ? n->bin.l->height
+								   : n->bin.r->height);
 		return n;
 	case FC_NODE_NOT:
-		n->operand = fc_expand_macros(u, rs, n->operand, depth, bad);
+		n->operand = fc_expand_macros(u, rs, n->operand, depth, level + 1, bad);
+		n->height = 1 + n->operand->height;
 		return n;
 	case FC_NODE_IDENT:
 		break;
@@ -272,24 +302,8 @@ static struct fc_node *fc_expand_macros(struct fc_unit *u, struct fc_ruleset *rs
 		return fc_ast_poison(u, &n->loc);
 	}
 	struct fc_node *body = fc_ast_clone(u, m->ast);
-	body = fc_expand_macros(u, rs, body, depth + 1, bad);
-	/* Nodes of this body that no deeper macro claimed come from m, used at n. */
-	struct fc_node *stack[256];
-	int sp = 0;
-	stack[sp++] = body;
-	while (sp > 0) {
-		struct fc_node *x = stack[--sp];
-		if (!x->from_macro) {
-			x->from_macro = m->name;
-			x->from_loc = n->from_macro ? n->from_loc : n->loc;
-		}
-		if ((x->kind == FC_NODE_AND || x->kind == FC_NODE_OR) && sp + 2 <= 256) {
-			stack[sp++] = x->bin.l;
-			stack[sp++] = x->bin.r;
-		} else if (x->kind == FC_NODE_NOT && sp < 256) {
-			stack[sp++] = x->operand;
-		}
-	}
+	body = fc_expand_macros(u, rs, body, depth + 1, level, bad);
+	fc_mark_from_macro(body, m->name, n->from_macro ? &n->from_loc : &n->loc);
 	return body;
 }
 
@@ -522,7 +536,7 @@ static void fc_resolve_rule(struct fc_unit *u, struct fc_ruleset *rs, struct fc_
 	bool bad_exc = bad;
 	bad = false;
 	fc_expand_lists(u, rs, ast);
-	ast = fc_expand_macros(u, rs, ast, 0, &bad);
+	ast = fc_expand_macros(u, rs, ast, 0, 1, &bad);
 	if (exc) {
 		fc_expand_lists(u, rs, exc);
 		ast = fc_ast_binop(u, FC_NODE_AND, ast, exc, &ast->loc);

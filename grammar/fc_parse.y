@@ -134,7 +134,7 @@ field
 	;
 
 transformer
-	: XFORM xargs ')'       { $$ = fc_ast_transform(p->u, $1, $2.v, $2.n, &@$); p->depth--; }
+	: XFORM xargs ')'       { $$ = fc_ast_transform(p->u, $1, $2.v, $2.n, &@$); }
 	;
 
 /* xargs -> xarg { ',' xarg } */

@@ -198,16 +198,60 @@ START_TEST(deep_nesting_is_an_error_not_a_crash)
 }
 END_TEST
 
-START_TEST(long_chains_parse)
+static char *fc_chain(size_t n)
 {
-	/* a or a or ... (20000 terms) builds a left-deep tree without recursion trouble */
-	size_t n = 20000;
 	char *s = malloc(n * 5 + 1), *p = s;
 	for (size_t i = 0; i < n; i++)
 		p += sprintf(p, i ? " or a" : "a");
-	struct fc_node *t = fc_parse_condition(u, s);
-	ck_assert_ptr_ne(t, NULL);
+	return s;
+}
+
+START_TEST(long_chains_parse_up_to_the_limit)
+{
+	/* a or a or ... builds a left-deep tree: 999 terms are 999 levels */
+	char *s = fc_chain(FC_MAX_HEIGHT - 1);
+	ck_assert_ptr_ne(fc_parse_condition(u, s), NULL);
 	free(s);
+	s = fc_chain(20000);
+	ck_assert_ptr_eq(fc_parse_condition(u, s), NULL);
+	ck_assert_str_eq(fc_diag_first(u), "<test>:1:1: error: condition nests 20000 levels of "
+					   "and/or/not; at most 1000 are supported");
+	free(s);
+}
+END_TEST
+
+/* Found by fuzz_parse: a token of 16 KiB or more overflowed the scanner's state buffer. */
+START_TEST(huge_tokens)
+{
+	size_t n = 100000;
+	char *s = malloc(n + 32);
+	memset(s, 'a', n);
+	s[n] = '\0';
+	ck_assert_ptr_ne(fc_parse_condition(u, s), NULL);
+	strcpy(s, "proc.name = \"");
+	memset(s + 13, 'x', n);
+	strcpy(s + 13 + n, "\"");
+	struct fc_node *v = fc_parse_condition(u, s);
+	ck_assert_ptr_ne(v, NULL);
+	ck_assert_uint_eq(v->check.rhs->scalar.len, n);
+	free(s);
+}
+END_TEST
+
+/* Found by fuzzing: a transformer's ')' was counted twice and the nesting count wrapped. */
+START_TEST(transformers_then_parentheses)
+{
+	ck_assert_ptr_ne(fc_parse_condition(u, "tolower(tolower(a.b)) exists and (a.c exists)"),
+			 NULL);
+	ck_assert_ptr_ne(fc_parse_condition(u, "tolower(a.b) = x and tolower(a.c) = y and "
+					       "(a.d exists)"),
+			 NULL);
+	char s[4096], *p = s;
+	for (int i = 0; i < 201; i++)
+		p += sprintf(p, "tolower(");
+	sprintf(p, "a.b");
+	ck_assert_ptr_eq(fc_parse_condition(u, s), NULL);
+	ck_assert_str_eq(fc_diag_first(u), "<test>:1:1601: error: parentheses nested deeper than 200");
 }
 END_TEST
 
@@ -274,7 +318,9 @@ Suite *fc_parse_suite(void)
 	tcase_add_loop_test(tc, accepts_with_sexpr, 0, sizeof(accepts) / sizeof(accepts[0]));
 	tcase_add_loop_test(tc, rejects_with_message, 0, sizeof(rejects) / sizeof(rejects[0]));
 	tcase_add_test(tc, deep_nesting_is_an_error_not_a_crash);
-	tcase_add_test(tc, long_chains_parse);
+	tcase_add_test(tc, long_chains_parse_up_to_the_limit);
+	tcase_add_test(tc, huge_tokens);
+	tcase_add_test(tc, transformers_then_parentheses);
 	tcase_add_test(tc, locations_are_byte_columns);
 	suite_add_tcase(s, tc);
 	TCase *up = tcase_create("upstream");
