@@ -1,0 +1,151 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* rt_state.h - what the runtime knows about the machine beyond one event: threads and
+ * processes, their file descriptors, users and groups, containers. State follows the
+ * events (clone copies, execve replaces, exit removes, open/socket/dup create fds, close
+ * removes them) and is built lazily for threads first seen mid-stream.
+ *
+ * Ownership: the state owns every thread, fd table, fd and string in it. Pointers handed
+ * out (rt_thread *, rt_fd *) stay valid until the event that removes them has been
+ * post-processed (rt_state_post); never keep them across events. */
+#ifndef RT_STATE_H
+#define RT_STATE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include "runtime/rt_event.h"
+
+/* fd.typechar as Falco prints it. */
+enum rt_fd_type {
+	RT_FD_UNKNOWN = '?',
+	RT_FD_FILE = 'f',
+	RT_FD_DIRECTORY = 'd',
+	RT_FD_IPV4 = '4',
+	RT_FD_IPV6 = '6',
+	RT_FD_UNIX = 'u',
+	RT_FD_PIPE = 'p',
+	RT_FD_EVENT = 'e',
+	RT_FD_SIGNALFD = 's',
+	RT_FD_EVENTPOLL = 'l',
+	RT_FD_INOTIFY = 'i',
+	RT_FD_TIMERFD = 't',
+	RT_FD_NETLINK = 'n',
+	RT_FD_BPF = 'b',
+	RT_FD_USERFAULTFD = 'y',
+	RT_FD_MEMFD = 'm',
+};
+
+/* l4 protocol of a socket (fd.l4proto). */
+enum rt_l4proto { RT_L4_UNKNOWN, RT_L4_TCP, RT_L4_UDP, RT_L4_ICMP, RT_L4_RAW };
+
+struct rt_fd {
+	int64_t num;
+	char type;                      /* enum rt_fd_type */
+	char *name;                     /* owned: path, or socket tuple text, or pipe:[ino] */
+	uint32_t open_flags;            /* O_* flags it was opened with */
+	uint32_t dev;
+	uint64_t ino;
+	/* sockets */
+	uint8_t family;                 /* enum fk_family */
+	uint8_t l4proto;                /* enum rt_l4proto */
+	bool is_server;                 /* accepted (role server) vs connected (client) */
+	uint8_t sip[16], dip[16];       /* IPv4 in the first 4 bytes */
+	uint16_t sport, dport;
+	bool connected;                 /* a tuple is known */
+};
+
+struct rt_fdtable;                      /* shared by the threads of one process */
+
+struct rt_thread {
+	int64_t tid, pid, ptid;         /* pid is the thread group id */
+	int64_t vtid, vpid;             /* ids inside the pid namespace, -1 if unknown */
+	int64_t sid, pgid;
+	char comm[FK_COMM_LEN];         /* proc.name (the kernel's comm) */
+	char *exe;                      /* argv[0] as executed (proc.exe), owned */
+	char *exepath;                  /* full path of the executable (proc.exepath), owned */
+	char *args;                     /* argv[1..] NUL-separated, owned; nargs strings */
+	size_t args_len;
+	unsigned nargs;
+	char *env;                      /* NUL-separated, owned */
+	size_t env_len;
+	char *cwd;                      /* with a trailing '/', owned */
+	char *cgroups;                  /* NUL-separated "subsys=path" pairs, owned */
+	char *container_id;             /* "host" or the 12-char id, owned */
+	uint32_t uid, gid, euid, egid;
+	uint32_t loginuid;              /* UINT32_MAX when unset */
+	uint32_t tty;
+	uint64_t clone_ts;              /* proc start time, ns */
+	uint64_t exec_ts;
+	uint64_t cap_permitted, cap_effective, cap_inheritable;
+	uint32_t exe_flags;             /* PPM_EXE_* style flags: writable, upper layer, ... */
+	bool exe_from_memfd;
+	bool lazy;                      /* made up from a single event: fields may be unknown */
+	struct rt_fdtable *fds;
+	/* internal: hash chain */
+	struct rt_thread *hnext;
+};
+
+struct rt_user {
+	uint32_t uid, gid;
+	char *name, *homedir, *shell;
+};
+
+struct rt_group {
+	uint32_t gid;
+	char *name;
+};
+
+struct rt_state;
+
+/* Options: where users and groups come from (NULL: /etc/passwd and /etc/group of this
+ * machine, as Falco reads them; a replayed capture brings its own). */
+struct rt_state *rt_state_new(void);
+void rt_state_free(struct rt_state *s);
+
+/* Before rules run: resolve the event's thread (creating it lazily) and fd, and apply the
+ * changes whose result rules must see (execve replaces the process image first, open adds
+ * its fd, connect records its tuple). */
+void rt_state_pre(struct rt_state *s, struct rt_event *ev);
+/* After rules ran: removals (close, procexit) and bookkeeping. */
+void rt_state_post(struct rt_state *s, struct rt_event *ev);
+
+struct rt_thread *rt_thread_lookup(struct rt_state *s, int64_t tid);
+/* The thread group leader (the process) of t, or t itself. */
+struct rt_thread *rt_thread_main(struct rt_state *s, struct rt_thread *t);
+/* The parent process of t (by ptid), or NULL. */
+struct rt_thread *rt_thread_parent(struct rt_state *s, struct rt_thread *t);
+struct rt_fd *rt_fd_lookup(struct rt_thread *t, int64_t fd);
+
+/* Adds or replaces a thread from a snapshot (a capture's process list, /proc). The state
+ * copies everything; fields left zero/NULL are unknown. */
+struct rt_thread *rt_state_add_thread(struct rt_state *s, const struct rt_thread *t);
+/* Adds an fd to the process of tid from a snapshot; copies. */
+struct rt_fd *rt_state_add_fd(struct rt_state *s, int64_t tid, const struct rt_fd *fd);
+void rt_state_add_user(struct rt_state *s, uint32_t uid, uint32_t gid, const char *name,
+		       const char *homedir, const char *shell);
+void rt_state_add_group(struct rt_state *s, uint32_t gid, const char *name);
+const struct rt_user *rt_state_user(struct rt_state *s, uint32_t uid);
+const struct rt_group *rt_state_group(struct rt_state *s, uint32_t gid);
+/* Loads /etc/passwd and /etc/group (or files under root, for tests). */
+int rt_state_load_users(struct rt_state *s, const char *root);
+
+/* Machine information for outputs (hostname). */
+void rt_state_set_hostname(struct rt_state *s, const char *hostname);
+const char *rt_state_hostname(const struct rt_state *s);
+
+/* The container id a cgroup path names ("host" for none): docker, containerd/cri, cri-o
+ * and podman layouts. Writes at most 12 hex characters and a NUL to out. */
+void rt_container_id_from_cgroup(const char *cgroup_path, char out[13]);
+
+/* Counters, for metrics and tests. */
+struct rt_state_stats {
+	uint64_t threads, fds, lazy_threads, removed_threads;
+};
+void rt_state_stats(const struct rt_state *s, struct rt_state_stats *out);
+/* Calls fn for every thread (order unspecified); used by capture writers. */
+void rt_state_each_thread(struct rt_state *s, void (*fn)(struct rt_thread *t, void *ctx),
+			  void *ctx);
+/* Calls fn for every fd of t's process. */
+void rt_fd_each(struct rt_thread *t, void (*fn)(struct rt_fd *fd, void *ctx), void *ctx);
+
+#endif /* RT_STATE_H */
