@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include "bench_util.h"
 
 #ifndef FC_COMPAT_DIR
 #define FC_COMPAT_DIR "../shared/compat"
@@ -49,47 +50,10 @@ struct set_run {
 	unsigned errors, warnings;
 };
 
-static double now_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-	return (x > y) - (x < y);
-}
-
-struct stats {
-	double min, median, mean;
-};
-
-static struct stats stats_of(double *v, int n)
-{
-	struct stats s = { 0 };
-	double sum = 0;
-	qsort(v, (size_t)n, sizeof(*v), cmp_double);
-	for (int i = 0; i < n; i++)
-		sum += v[i];
-	s.min = v[0];
-	s.median = n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
-	s.mean = sum / n;
-	return s;
-}
-
-static void print_stats(const char *what, double *v, int n)
-{
-	struct stats s = stats_of(v, n);
-	printf("  %-34s min %7.2f ms  median %7.2f ms  mean %7.2f ms\n", what, s.min, s.median,
-	       s.mean);
-}
-
 /* One full check of a set in a fresh unit. Fills the counts when r is given. */
 static double time_check(struct set_run *sr, struct set_run *r)
 {
-	double t0 = now_ms();
+	double t0 = bench_now_ms();
 	struct fc_unit *u = fc_unit_new(NULL);
 	if (!u) {
 		fprintf(stderr, "bench_check: out of memory\n");
@@ -117,13 +81,13 @@ static double time_check(struct set_run *sr, struct set_run *r)
 				r->conds[r->nconds++] = strdup(rs->rules[i]->cond.s);
 	}
 	fc_unit_free(u);
-	return now_ms() - t0;
+	return bench_now_ms() - t0;
 }
 
 /* Files read and items built, nothing resolved or checked. */
 static double time_load_only(struct set_run *sr)
 {
-	double t0 = now_ms();
+	double t0 = bench_now_ms();
 	struct fc_unit *u = fc_unit_new(NULL);
 	struct fc_ruleset *rs = fc_arena_alloc(u, sizeof(*rs));
 	memset(rs, 0, sizeof(*rs));
@@ -133,13 +97,13 @@ static double time_load_only(struct set_run *sr)
 			fc_rules_load_file(u, rs, src);
 	}
 	fc_unit_free(u);
-	return now_ms() - t0;
+	return bench_now_ms() - t0;
 }
 
 /* Every macro and rule condition parsed on its own, in a fresh unit. */
 static double time_parse_only(struct set_run *sr, size_t *failed)
 {
-	double t0 = now_ms();
+	double t0 = bench_now_ms();
 	struct fc_unit *u = fc_unit_new(NULL);
 	size_t bad = 0;
 	for (size_t i = 0; i < sr->nconds; i++)
@@ -147,7 +111,7 @@ static double time_parse_only(struct set_run *sr, size_t *failed)
 	fc_unit_free(u);
 	if (failed)
 		*failed = bad;
-	return now_ms() - t0;
+	return bench_now_ms() - t0;
 }
 
 static void usage(FILE *out)
@@ -226,9 +190,9 @@ int main(int argc, char **argv)
 	}
 	for (size_t s = 0; s < NSETS; s++) {
 		printf("ruleset %zu (%zu conditions parsed alone)\n", s + 1, runs[s].nconds);
-		print_stats("full check", per + (s * 3 + 0) * (size_t)n, n);
-		print_stats("load only (read, YAML, items)", per + (s * 3 + 1) * (size_t)n, n);
-		print_stats("parse only (every condition)", per + (s * 3 + 2) * (size_t)n, n);
+		bench_print_stats("full check", 34, per + (s * 3 + 0) * (size_t)n, n);
+		bench_print_stats("load only (read, YAML, items)", 34, per + (s * 3 + 1) * (size_t)n, n);
+		bench_print_stats("parse only (every condition)", 34, per + (s * 3 + 2) * (size_t)n, n);
 	}
 	size_t rules = 0, macros = 0, lists = 0;
 	for (size_t s = 0; s < NSETS; s++) {
@@ -239,8 +203,8 @@ int main(int argc, char **argv)
 	if (parse_failed)
 		printf("note: %zu conditions did not parse on their own\n", parse_failed);
 	printf("\nall rulesets: %zu rules, %zu macros, %zu lists\n", rules, macros, lists);
-	print_stats("full check, all rulesets", total, n);
-	struct stats st = stats_of(total, n);
+	bench_print_stats("full check, all rulesets", 34, total, n);
+	struct bench_stats st = bench_stats_of(total, n);
 	printf("median %.1f ms = %.2fx the %.0f ms budget\n", st.median, st.median / BUDGET_MS,
 	       BUDGET_MS);
 	free(total);

@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include "bench_util.h"
 
 #ifndef FC_COMPAT_DIR
 #define FC_COMPAT_DIR "../shared/compat"
@@ -46,43 +47,6 @@ struct counts {
 	size_t rules, macros, lists;
 	unsigned findings[3]; /* by severity after configuration */
 };
-
-static double now_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-	return (x > y) - (x < y);
-}
-
-struct stats {
-	double min, median, mean;
-};
-
-static struct stats stats_of(double *v, int n)
-{
-	struct stats s = { 0 };
-	double sum = 0;
-	qsort(v, (size_t)n, sizeof(*v), cmp_double);
-	for (int i = 0; i < n; i++)
-		sum += v[i];
-	s.min = v[0];
-	s.median = n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
-	s.mean = sum / n;
-	return s;
-}
-
-static void print_stats(const char *what, double *v, int n)
-{
-	struct stats s = stats_of(v, n);
-	printf("  %-30s min %7.2f ms  median %7.2f ms  mean %7.2f ms\n", what, s.min, s.median,
-	       s.mean);
-}
 
 /* The findings of a unit as falco-lint keeps them: disabled checks dropped, the configured
  * severity (errors stay errors). Diagnostics of severity note are dropped unless they are an
@@ -123,7 +87,7 @@ static double one_pass(const char *const *paths, enum stage st, const struct fl_
 {
 	static struct fl_finding *f;
 	static size_t cap;
-	double t0 = now_ms();
+	double t0 = bench_now_ms();
 	struct fc_unit *u = fc_unit_new(NULL);
 	if (!u) {
 		fprintf(stderr, "bench_lint: out of memory\n");
@@ -144,7 +108,7 @@ static double one_pass(const char *const *paths, enum stage st, const struct fl_
 		cnt->lists = rs->nlists;
 	}
 	fc_unit_free(u);
-	return now_ms() - t0;
+	return bench_now_ms() - t0;
 }
 
 static void usage(FILE *out)
@@ -215,10 +179,10 @@ int main(int argc, char **argv)
 	for (int i = 0; i < n; i++)
 		for (int s = 0; s < 3; s++)
 			t[s][i] = one_pass(paths, (enum stage)s, &cfg, null, NULL);
-	print_stats("load only (fc_load_files)", t[LOAD_ONLY], n);
-	print_stats("lint (load + checks)", t[LINT], n);
-	print_stats("lint + JSON to /dev/null", t[LINT_RENDER], n);
-	struct stats lint = stats_of(t[LINT], n), load = stats_of(t[LOAD_ONLY], n);
+	bench_print_stats("load only (fc_load_files)", 30, t[LOAD_ONLY], n);
+	bench_print_stats("lint (load + checks)", 30, t[LINT], n);
+	bench_print_stats("lint + JSON to /dev/null", 30, t[LINT_RENDER], n);
+	struct bench_stats lint = bench_stats_of(t[LINT], n), load = bench_stats_of(t[LOAD_ONLY], n);
 	printf("falco-lint's own checks: about %.2f ms (median lint - median load)\n",
 	       lint.median - load.median);
 	printf("median %.1f ms = %.2fx the %.0f ms goal\n", lint.median, lint.median / GOAL_MS,
