@@ -72,6 +72,19 @@ static void fc_expand_lists(struct fc_unit *u, struct fc_ruleset *rs, struct fc_
 	struct fc_value *v = n->check.rhs;
 	if (!v)
 		return;
+	/* A bare value naming a one-item list is that item, as Falco 0.34 substitutes it
+	 * (proc.name=cat_binaries with cat_binaries: [cat]). */
+	if (v->kind == FC_VAL_SCALAR && !v->scalar.quoted) {
+		struct fc_list *l = fc_ruleset_list(rs, v->scalar.s);
+		if (l && l->nitems == 1) {
+			l->used = true;
+			struct fc_loc at = v->scalar.loc;
+			v->scalar = l->items[0];
+			v->scalar.loc = at;
+			v->list = l->name;
+		}
+		return;
+	}
 	if (v->kind == FC_VAL_LISTREF) {
 		struct fc_list *l = fc_ruleset_list(rs, v->scalar.s);
 		if (!l)
@@ -337,12 +350,56 @@ static struct fc_str fc_str_of(const struct fc_ynode *n)
 		s.len = n->scalar.len;
 		s.quoted = n->scalar.style != FC_YS_PLAIN;
 		s.loc = n->loc;
+		/* '"cat /dev/null"': Falco pastes exception values into condition text, so
+		 * quotes inside the YAML string delimit the value. */
+		if (s.len >= 2 && (s.s[0] == '"' || s.s[0] == '\'') && s.s[s.len - 1] == s.s[0]) {
+			s.s = s.s + 1;
+			s.len -= 2;
+			s.quoted = true;
+		}
 	} else {
 		s.s = "";
 		if (n)
 			s.loc = n->loc;
 	}
 	return s;
+}
+
+/* A value written as a list, "(a, b)" or "(some_list)": Falco pastes it into the condition
+ * as a list literal, so its items are split at commas; list names among them are expanded
+ * with the rest of the condition. */
+static struct fc_value *fc_exception_paren_list(struct fc_unit *u, const struct fc_ynode *v,
+						const struct fc_str *s)
+{
+	struct fc_value *val = fc_ast_value(u, FC_VAL_LIST, &v->loc);
+	size_t cap = 1;
+	for (size_t i = 0; i < s->len; i++)
+		cap += s->s[i] == ',';
+	val->items = fc_arena_alloc(u, cap * sizeof(*val->items));
+	const char *p = s->s + 1, *end = s->s + s->len - 1;
+	while (p < end) {
+		const char *e = p;
+		while (e < end && *e != ',')
+			e++;
+		const char *a = p, *b = e;
+		while (a < b && (*a == ' ' || *a == '\t'))
+			a++;
+		while (b > a && (b[-1] == ' ' || b[-1] == '\t'))
+			b--;
+		if (b > a) {
+			struct fc_str it = { .loc = v->loc };
+			if (b - a >= 2 && (*a == '"' || *a == '\'') && b[-1] == *a) {
+				a++;
+				b--;
+				it.quoted = true;
+			}
+			it.s = fc_arena_strndup(u, a, (size_t)(b - a));
+			it.len = (size_t)(b - a);
+			val->items[val->nitems++] = it;
+		}
+		p = e + 1;
+	}
+	return val;
 }
 
 /* The right side of one exception comparison: a YAML sequence is a list, a name of a list is
@@ -359,6 +416,9 @@ static struct fc_value *fc_exception_value(struct fc_unit *u, struct fc_ruleset 
 		return val;
 	}
 	struct fc_str s = fc_str_of(v);
+	if ((fc_op_flags(op) & FC_OPF_LIST) && !s.quoted && s.len >= 2 && s.s[0] == '(' &&
+	    s.s[s.len - 1] == ')')
+		return fc_exception_paren_list(u, v, &s);
 	if (fc_op_flags(op) & FC_OPF_LIST) {
 		if (fc_ruleset_list(rs, s.s)) {
 			val = fc_ast_value(u, FC_VAL_LISTREF, &v->loc);
