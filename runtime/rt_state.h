@@ -15,6 +15,41 @@
 #include <stdint.h>
 #include "runtime/rt_event.h"
 
+/* Encodings of flag parameters the state reads. They are Falco's PPM_* values (driver/
+ * ppm_events_public.h), so records converted from scap captures map 1:1; the kernel side
+ * must translate kernel bits to these. */
+
+/* clone/clone3/fork/vfork `flags` (Falco's PPM_CL_*). */
+#define RT_CL_CLONE_FILES (1u << 0)
+#define RT_CL_CLONE_FS (1u << 1)
+#define RT_CL_CLONE_NEWPID (1u << 6)
+#define RT_CL_CLONE_PARENT (1u << 8)
+#define RT_CL_CLONE_SIGHAND (1u << 11)
+#define RT_CL_CLONE_THREAD (1u << 13)
+#define RT_CL_CLONE_VM (1u << 15)
+#define RT_CL_CLONE_NEWUSER (1u << 20)
+#define RT_CL_CLONE_VFORK (1u << 27)
+#define RT_CL_CHILD_IN_PIDNS (1u << 29) /* the caller lives in a pid namespace */
+
+/* open/openat/openat2/open_by_handle_at/pipe2/dup3 `flags` (Falco's PPM_O_*). */
+#define RT_O_RDONLY (1u << 0)
+#define RT_O_WRONLY (1u << 1)
+#define RT_O_CREAT (1u << 2)
+#define RT_O_APPEND (1u << 3)
+#define RT_O_TRUNC (1u << 8)
+#define RT_O_DIRECTORY (1u << 10)
+#define RT_O_CLOEXEC (1u << 12)
+#define RT_O_TMPFILE (1u << 13)
+
+/* execve/execveat `flags` (Falco's PPM_EXE_*), kept in rt_thread.exe_flags. */
+#define RT_EXE_WRITABLE (1u << 0)
+#define RT_EXE_UPPER_LAYER (1u << 1)
+#define RT_EXE_FROM_MEMFD (1u << 2)
+#define RT_EXE_LOWER_LAYER (1u << 3)
+
+/* The dirfd value meaning "relative to the cwd" (Falco's PPM_AT_FDCWD). */
+#define RT_AT_FDCWD (-100)
+
 /* fd.typechar as Falco prints it. */
 enum rt_fd_type {
 	RT_FD_UNKNOWN = '?',
@@ -69,7 +104,8 @@ struct rt_thread {
 	char *env;                      /* NUL-separated, owned */
 	size_t env_len;
 	char *cwd;                      /* with a trailing '/', owned */
-	char *cgroups;                  /* NUL-separated "subsys=path" pairs, owned */
+	char *cgroups;                  /* NUL-separated "subsys=path" pairs ending with an
+					 * empty one (a double NUL), owned */
 	char *container_id;             /* "host" or the 12-char id, owned */
 	uint32_t uid, gid, euid, egid;
 	uint32_t loginuid;              /* UINT32_MAX when unset */
@@ -80,6 +116,11 @@ struct rt_thread {
 	uint32_t exe_flags;             /* PPM_EXE_* style flags: writable, upper layer, ... */
 	bool exe_from_memfd;
 	bool lazy;                      /* made up from a single event: fields may be unknown */
+	/* Old captures split a system call in an entry and an exit event, and some exits do not
+	 * repeat the fd of their entry (read, close, connect): the last entry's fd and event
+	 * name, so the exit can find it as Falco does. */
+	int64_t enter_fd;
+	const char *enter_name;         /* static table name, NULL when none */
 	struct rt_fdtable *fds;
 	/* internal: hash chain */
 	struct rt_thread *hnext;
@@ -136,6 +177,11 @@ const char *rt_state_hostname(const struct rt_state *s);
 /* The container id a cgroup path names ("host" for none): docker, containerd/cri, cri-o
  * and podman layouts. Writes at most 12 hex characters and a NUL to out. */
 void rt_container_id_from_cgroup(const char *cgroup_path, char out[13]);
+
+/* Bounds on memory: at most max_threads threads (default 131072) and max_fds fds per process
+ * (default 65536). Past them the oldest lazily created thread (else the oldest thread) and
+ * the oldest fd of the process are dropped. 0 leaves a bound unchanged. */
+void rt_state_set_limits(struct rt_state *s, size_t max_threads, size_t max_fds);
 
 /* Counters, for metrics and tests. */
 struct rt_state_stats {
