@@ -19,7 +19,7 @@
 #include <linux/types.h>
 #endif
 
-#define FK_ABI_VERSION 1        /* bump on any layout change below or in fk_events.def */
+#define FK_ABI_VERSION 2        /* bump on any layout change below or in fk_events.def */
 #define FK_COMM_LEN 16
 #define FK_MAX_PARAMS 32
 #define FK_MAX_EVENT_LEN (64 * 1024)

@@ -53,10 +53,13 @@ int rt_event_decode(struct rt_event *ev, const void *buf, size_t len, char *err,
 
 /* evt.type: the table name, or the ID parameter of a generic event. */
 const char *rt_event_name(const struct rt_event *ev);
-/* '>' for entry events of old captures, '<' otherwise. */
+/* '>' for entry events of old captures and for procexit (which Falco prints as an entry),
+ * '<' otherwise. */
 static inline char rt_event_dir(const struct rt_event *ev)
 {
-	return ev->info && (ev->info->flags & FK_EF_ENTER) ? '>' : '<';
+	return ev->info && ((ev->info->flags & FK_EF_ENTER) || ev->hdr->type == FK_EVENT_PROCEXIT)
+		       ? '>'
+		       : '<';
 }
 
 /* Typed parameter access; each returns false when the parameter is absent or too short. */
