@@ -114,4 +114,11 @@ const char *rt_alert_output(const struct rt_alert *a);
 void rt_alert_print_text(FILE *out, const struct rt_alert *a, bool utc);
 void rt_alert_print_json(FILE *out, const struct rt_alert *a, const char *hostname);
 
+/* Both renderings with the time format chosen: local or UTC time of day, or Falco's
+ * time_format_iso_8601 ("2016-08-04T16:17:57.881781397+0000", UTC; output_fields then key
+ * the time as evt.time.iso8601). hostname NULL: the state's. The two above call this. */
+enum rt_time_format { RT_TIME_LOCAL, RT_TIME_UTC, RT_TIME_ISO8601 };
+void rt_alert_print(FILE *out, const struct rt_alert *a, enum rt_time_format tf, bool json,
+		    const char *hostname);
+
 #endif /* RT_ENGINE_H */
