@@ -4,10 +4,12 @@
 
 Reads the Avocado `!mux` spec files of Falco's test/ tree (shared/compat/falcosecurity-falco/
 test-0.34.1/), sorts every case into a kind, and hands it to the runner registered for that kind
-in RUNNERS. Today only the rule-loading/validation cases have a runner: they run
-`falcoc check --json FILE...` and compare the diagnostics with Falco's expected
-(code, item_type, item_name) triples and exit status. Every other kind is reported as SKIP with
-the reason in SKIP_REASONS, until a later issue registers a runner for it (see README.md).
+in RUNNERS. The rule-loading/validation cases run `falcoc check --json FILE...` and compare the
+diagnostics with Falco's expected (code, item_type, item_name) triples and exit status. The trace
+cases (replay, output and command-line checks) run `falcod --replay TRACE` the way Falco's
+falco_test.py ran `falco -e TRACE`, and check what it checked: exit status, stdout/stderr
+patterns, the end-of-run statistics (detect, detect_level, detect_counts), JSON lines and exact
+outputs. Every other kind is reported as SKIP with the reason in SKIP_REASONS (see README.md).
 
 Not here: anything that needs a kernel, docker, network, or code outside the standard library
 and Debian's python3-yaml. The spec files are data from upstream; this file never edits them.
@@ -20,6 +22,8 @@ message-match line, a summary of skip reasons, and last the plain line
 import argparse
 import json
 import os
+import re
+import shutil
 import subprocess
 import sys
 
@@ -50,13 +54,22 @@ BUILD_DIR_MAP = (
 DEFAULT_RULES = "BUILD_DIR/falcosecurity-rules-falco-prefix/src/falcosecurity-rules-falco/falco_rules.yaml"
 
 FALCOC_TIMEOUT = 60
+FALCOD_TIMEOUT = 180    # Falco's harness gave falco 180 s
+
+# The configuration Falco's harness passed with -c when a case names none (../falco.yaml).
+DEFAULT_CONF = os.path.join("falcosecurity-falco", "falco.yaml")
+
+# Falco's harness ran falco with this hostname (output_files/*.json carry it).
+TEST_HOSTNAME = "test-falco-hostname"
 
 # Why a kind of case is not run yet. A kind with an entry in RUNNERS is run instead.
 SKIP_REASONS = {
-    "replay": "needs falcod --replay of .scap (issue 3)",
-    "output": "needs falcod --replay of .scap and output checks (issue 3)",
-    "config": "needs falcod falco.yaml handling (syscall drop actions)",
-    "cli": "needs falcod command-line checks (-D/-T/-t)",
+    "replay": "falcod not found (build it, or pass --falcod)",
+    "output": "falcod not found (build it, or pass --falcod)",
+    "cli": "falcod not found (build it, or pass --falcod)",
+    "config": "needs syscall event drop monitoring (syscall_event_drops.* with simulate_drops): "
+              "a live-capture feature falcod does not have",
+    "grpc": "needs Falco's gRPC output server, which falcod does not implement",
     "missing_trace": "trace file not available here",
     "k8s_audit": "needs k8s audit event input",
     "plugin": "needs plugin loading",
@@ -84,6 +97,7 @@ class Case:
         self.reason = None   # skip detail added to the kind's reason (may be None)
         self.files = []      # for "validate": files passed to falcoc, as given to it
         self.note = None     # how the case was derived, when not plainly from validate_*
+        self.also_replay = False  # a validate case whose trace is also replayed (with falcod)
 
 
 def load_cases(test_dir):
@@ -167,6 +181,9 @@ def classify(c, test_dir, compat_dir):
     if "drops_" in str(o.get("conf_file", "")):
         c.kind = "config"
         return
+    if o.get("grpc") or "grpc" in str(o.get("conf_file", "")):
+        c.kind = "grpc"
+        return
     trace = o.get("trace_file")
     if trace and not os.path.exists(os.path.join(test_dir, map_path(trace, compat_dir))):
         c.kind = "missing_trace"
@@ -178,9 +195,10 @@ def classify(c, test_dir, compat_dir):
         # replay half needs falcod; the loading half is a validation of the default rules.
         c.kind = "validate"
         c.files = [map_path(DEFAULT_RULES, compat_dir)]
-        c.note = "derived: default rules must load without errors (replay part needs falcod)"
+        c.note = "derived: default rules must load without errors, then the trace replays"
+        c.also_replay = True
         return
-    if (o.get("output_strictly_contains") or o.get("grpc") or o.get("json_output")
+    if (o.get("output_strictly_contains") or o.get("json_output")
         or o.get("stdout_contains") or o.get("stderr_contains") or o.get("time_iso_8601")):
         c.kind = "output"
         return
@@ -362,11 +380,231 @@ def run_validate(c, env):
     return Result(True, details=details, raw=raw)
 
 
-# Case kind -> runner(case, env) -> Result. Add "replay", "k8s_audit", ... here when they can
-# run; a kind without a runner is skipped with SKIP_REASONS[kind].
+# --- the replay runner: falcod --replay TRACE, checked as Falco's falco_test.py checked falco ---
+
+PRIORITIES = ("EMERGENCY", "ALERT", "CRITICAL", "ERROR", "WARNING", "NOTICE", "INFO", "DEBUG")
+
+
+def _bool_opt(v):
+    return "true" if v is True or str(v).lower() == "true" else "false"
+
+
+def replay_command(c, env):
+    """The falcod command line for a trace case, as Falco's harness built falco's:
+    -r FILE... -D RULE... -c CONF --replay TRACE -o json_output=B
+    -o json_include_output_property=B -o json_include_tags_property=B -o priority=P -v
+    [-T TAG]... [-t TAG]... [-M N] [-A] [-o time_format_iso_8601=true]."""
+    o = c.opts
+    cmd = [env.falcod]
+    for f in as_list(o.get("rules_file")) or [DEFAULT_RULES]:
+        cmd += ["-r", map_path(f, env.compat)]
+    for r in as_list(o.get("disabled_rules")):
+        cmd += ["-D", str(r)]
+    conf = o.get("conf_file")
+    cmd += ["-c", map_path(conf, env.compat) if conf else os.path.join(env.compat, DEFAULT_CONF)]
+    cmd += ["--replay", map_path(o["trace_file"], env.compat)]
+    cmd += ["-o", "json_output=%s" % _bool_opt(o.get("json_output", False))]
+    cmd += ["-o", "json_include_output_property=%s" %
+            _bool_opt(o.get("json_include_output_property", True))]
+    cmd += ["-o", "json_include_tags_property=%s" %
+            _bool_opt(o.get("json_include_tags_property", True))]
+    cmd += ["-o", "priority=%s" % o.get("priority", "debug"), "-v"]
+    for t in as_list(o.get("disable_tags")):
+        cmd += ["-T", str(t)]
+    for t in as_list(o.get("run_tags")):
+        cmd += ["-t", str(t)]
+    if o.get("run_duration"):
+        cmd += ["-M", str(o["run_duration"])]
+    if o.get("all_events"):
+        cmd.append("-A")
+    if o.get("time_iso_8601"):
+        cmd += ["-o", "time_format_iso_8601=true"]
+    return cmd
+
+
+def parse_stats(stdout):
+    """Falco's end-of-run statistics: (events detected or None, {LEVEL: n}, {rule: n})."""
+    m = re.search(r"^Events detected: (\d+)$", stdout, re.M)
+    total = int(m.group(1)) if m else None
+    levels, rules = {}, {}
+    section = None
+    for line in stdout.splitlines():
+        if line == "Rule counts by severity:":
+            section = levels
+            continue
+        if line == "Triggered rules by rule name:":
+            section = rules
+            continue
+        if section is None:
+            continue
+        if not line.startswith("   "):
+            section = None
+            continue
+        name, sep, n = line[3:].rpartition(": ")
+        if sep and n.isdigit():
+            section[name] = int(n)
+    return total, levels, rules
+
+
+def _expected_counts(o):
+    counts = {}
+    for item in as_list(o.get("detect_counts")):
+        if isinstance(item, dict):
+            for k, v in item.items():
+                counts[str(k)] = int(v)
+    return counts
+
+
+ALERT_TEXT = re.compile(r"^\S+: (Emergency|Alert|Critical|Error|Warning|Notice|Informational|"
+                        r"Debug) ")
+
+
+def _strictly_contains(actual, expected):
+    """Every line of expected appears in actual, in order (Falco's output_strictly_contains)."""
+    cur = actual
+    for line in expected.splitlines():
+        pos = cur.find(line)
+        if pos < 0:
+            return line
+        cur = cur[pos + len(line):]
+    return None
+
+
+def run_replay(c, env):
+    """Runs one trace case through falcod and checks it the way Falco 0.34's harness did:
+    stdout/stderr patterns and exit status first (a case expecting a non-zero exit stops
+    there), then the statistics: 'Events detected' (detect), the severity lines (detect_level)
+    and the per-rule counts (detect_counts); JSON alert lines; exact outputs. Beyond Falco's
+    checks: the number of alert lines on stdout must equal 'Events detected'. Not checked:
+    rules_warning and rules_events, whose "Rule X: warning (...)" / "Event types for rule"
+    lines Falco 0.34 no longer prints (load warnings are the validate cases' business)."""
+    o = c.opts
+    cmd = replay_command(c, env)
+    penv = dict(os.environ, FALCO_HOSTNAME=TEST_HOSTNAME, TZ="UTC")
+    outputs = []   # (actual: "stdout" or a path, expected file)
+    for item in as_list(o.get("output_strictly_contains")):
+        for actual, expected in (item.items() if isinstance(item, dict) else []):
+            outputs.append((str(actual), os.path.join(env.test_dir, map_path(expected, env.compat))))
+            if actual != "stdout":
+                os.makedirs(os.path.dirname(str(actual)), exist_ok=True)
+                if os.path.exists(str(actual)):
+                    os.unlink(str(actual))
+    try:
+        p = subprocess.run(cmd, cwd=env.test_dir, capture_output=True, timeout=FALCOD_TIMEOUT,
+                           env=penv)
+    except subprocess.TimeoutExpired:
+        return Result(False, "falcod timed out after %ds" % FALCOD_TIMEOUT)
+    except OSError as e:
+        return Result(False, "cannot run %s: %s" % (env.falcod, e))
+    out = p.stdout.decode("utf-8", "replace")
+    err = p.stderr.decode("utf-8", "replace")
+    raw = "$ cd %s && %s\n--- falcod stdout\n%s--- falcod stderr\n%s" % (
+        env.test_dir, " ".join(cmd), out, err)
+    if p.returncode < 0:
+        return Result(False, "falcod killed by signal %d" % -p.returncode, raw=raw)
+
+    problems, details = [], []
+    for pat in as_list(o.get("stderr_contains")):
+        if not re.search(str(pat), err):
+            problems.append("stderr does not match %s" % json.dumps(pat))
+    for pat in as_list(o.get("stdout_contains")):
+        if not re.search(str(pat), out):
+            problems.append("stdout does not match %s" % json.dumps(pat))
+    for pat in as_list(o.get("stderr_not_contains")):
+        if re.search(str(pat), err):
+            problems.append("stderr matches %s" % json.dumps(pat))
+    for pat in as_list(o.get("stdout_not_contains")):
+        if re.search(str(pat), out):
+            problems.append("stdout matches %s" % json.dumps(pat))
+    exp_status = int(o.get("exit_status", 0))
+    if p.returncode != exp_status:
+        problems.append("exit status %d, expected %d" % (p.returncode, exp_status))
+        tail = [l for l in err.splitlines() if l.strip()][-3:]
+        details += ["  falcod stderr: " + l for l in tail]
+    if p.returncode != 0 or exp_status != 0:
+        return Result(not problems, "; ".join(problems), details, raw)
+
+    total, levels, rules = parse_stats(out)
+    if total is None:
+        problems.append("no 'Events detected: N' line on stdout")
+    else:
+        if not o.get("detect") and total > 0:
+            problems.append("detected %d events, expected none" % total)
+        if o.get("detect"):
+            if total == 0:
+                problems.append("detected no events, expected some")
+            for lvl in as_list(o.get("detect_level")):
+                lvl = str(lvl).upper()
+                if not levels.get(lvl):
+                    problems.append("no %s alerts (severities: %s)" % (
+                        lvl, ", ".join("%s %d" % kv for kv in levels.items()) or "none"))
+        exp = _expected_counts(o)
+        bad = ["%s: %d, expected %d" % (r, rules.get(r, 0), n)
+               for r, n in exp.items() if rules.get(r, 0) != n]
+        if bad:
+            problems.append("rule counts differ: " + "; ".join(bad))
+        if exp:
+            details.append("  triggered: " + (", ".join("%s: %d" % kv for kv in rules.items())
+                                              or "none"))
+    # every alert on stdout is counted, and every counted alert is on stdout
+    json_lines = [l for l in out.splitlines() if l.startswith("{")]
+    text_lines = [l for l in out.splitlines() if ALERT_TEXT.match(l)]
+    if total is not None:
+        n = len(json_lines) if o.get("json_output") else len(text_lines)
+        if n != total:
+            problems.append("%d alert lines on stdout but 'Events detected: %d'" % (n, total))
+    if o.get("json_output"):
+        attrs = ["time", "rule", "priority"]
+        if o.get("json_include_output_property", True):
+            attrs.append("output")
+        for l in json_lines:
+            try:
+                obj = json.loads(l)
+            except ValueError as e:
+                problems.append("stdout line is not JSON (%s): %s" % (e, l[:120]))
+                break
+            missing = [a for a in attrs if a not in obj]
+            if missing:
+                problems.append("JSON alert lacks %s: %s" % (", ".join(missing), l[:120]))
+                break
+    for actual, expected in outputs:
+        try:
+            with open(expected, encoding="utf-8") as f:
+                want = f.read()
+            if actual == "stdout":
+                got = out
+            else:
+                with open(actual, encoding="utf-8") as f:
+                    got = f.read()
+        except OSError as e:
+            problems.append("output %s: %s" % (actual, e))
+            continue
+        missing = _strictly_contains(got, want)
+        if missing is not None:
+            problems.append("%s does not strictly contain %s" % (actual, os.path.basename(expected)))
+            details.append("  first line not found in order: %s" % missing)
+            first = (got.splitlines() or [""])[0]
+            details.append("  first line there:            %s" % first)
+    return Result(not problems, "; ".join(problems), details, raw)
+
+
+def run_validate_and_replay(c, env):
+    """builtin_rules_no_warnings: the default rules load cleanly, then the trace replays."""
+    r = run_validate(c, env)
+    if not r.ok or not env.falcod:
+        return r
+    r2 = run_replay(c, env)
+    if not r2.ok:
+        r2.why = "replay: " + r2.why
+    return r2
+
+
+# Case kind -> runner(case, env) -> Result. A kind without a runner is skipped with
+# SKIP_REASONS[kind]. The falcod kinds are registered in main() when falcod exists.
 RUNNERS = {
     "validate": run_validate,
 }
+FALCOD_KINDS = ("replay", "output", "cli")
 
 
 # --- driver ---------------------------------------------------------------------------------
@@ -374,6 +612,7 @@ RUNNERS = {
 class Env:
     def __init__(self, args, test_dir):
         self.falcoc = args.falcoc
+        self.falcod = args.falcod
         self.compat = args.compat
         self.test_dir = test_dir
         self.verbose = args.verbose
@@ -385,8 +624,10 @@ def skip_reason(c):
     return SKIP_REASONS.get(c.kind, "no runner for kind '%s'" % c.kind)
 
 
-def describe(c):
+def describe(c, env):
     """One --list line: how the case would be handled."""
+    if c.kind in FALCOD_KINDS and c.kind in RUNNERS:
+        return "RUN  %-45s %s: %s" % (c.name, c.kind, " ".join(replay_command(c, env)))
     if c.kind in RUNNERS:
         o = c.opts
         bits = ["exit %s" % o.get("exit_status", 0)]
@@ -408,6 +649,9 @@ def describe(c):
 def main(argv=None):
     ap = argparse.ArgumentParser(description="Run Falco 0.34.1's regression suite against falcoc.")
     ap.add_argument("--falcoc", default="falcoc", help="path of the falcoc binary")
+    ap.add_argument("--falcod", default=None,
+            help="path of the falcod binary (default: falcod beside falcoc, if built); "
+                 "without it the trace cases are skipped")
     ap.add_argument("--compat", required=True, help="the shared/compat folder")
     ap.add_argument("--list", action="store_true",
             help="print the cases and how each would be handled; run nothing")
@@ -421,6 +665,17 @@ def main(argv=None):
     args.compat = os.path.abspath(args.compat)
     if os.sep in args.falcoc:
         args.falcoc = os.path.abspath(args.falcoc)
+    if args.falcod is None:
+        beside = os.path.join(os.path.dirname(args.falcoc), "falcod") if os.sep in args.falcoc \
+            else shutil.which("falcod")
+        args.falcod = beside if beside and os.access(beside, os.X_OK) else None
+    elif not os.access(args.falcod, os.X_OK):
+        print("falco_suite: --falcod %s is not an executable" % args.falcod, file=sys.stderr)
+        return 2
+    if args.falcod:
+        args.falcod = os.path.abspath(args.falcod)
+        for kind in FALCOD_KINDS:
+            RUNNERS[kind] = run_replay
     test_dir = os.path.join(args.compat, TEST_SUBDIR)
     try:
         cases = load_cases(test_dir)
@@ -432,14 +687,14 @@ def main(argv=None):
     if args.substr:
         cases = [c for c in cases if args.substr in c.name]
 
+    env = Env(args, test_dir)
     if args.list:
         for c in cases:
-            print(describe(c))
+            print(describe(c, env))
         n = sum(1 for c in cases if c.kind in RUNNERS)
         print("%d cases: %d would run, %d skipped" % (len(cases), n, len(cases) - n))
         return 0
 
-    env = Env(args, test_dir)
     passed = failed = skipped = 0
     skips = {}
     for c in cases:
@@ -450,6 +705,8 @@ def main(argv=None):
             skips[reason] = skips.get(reason, 0) + 1
             skipped += 1
             continue
+        if c.also_replay:
+            runner = run_validate_and_replay
         r = runner(c, env)
         if r.ok:
             print("PASS %s" % c.name)
@@ -462,7 +719,9 @@ def main(argv=None):
             for line in r.details:
                 print(line)
             if env.verbose and r.raw:
-                print("  cd %s && %s check --json %s" % (env.test_dir, env.falcoc, " ".join(c.files)))
+                if c.kind not in FALCOD_KINDS:
+                    print("  cd %s && %s check --json %s" % (env.test_dir, env.falcoc,
+                                                            " ".join(c.files)))
                 for line in r.raw.splitlines():
                     print("  | " + line)
             failed += 1

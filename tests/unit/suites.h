@@ -8,7 +8,13 @@
 	X(fc_parse)  \
 	X(fc_yaml)   \
 	X(fc_fields) \
-	X(fc_evttypes)
+	X(fc_evttypes) \
+	X(rt_capture) \
+	X(rt_proc) \
+	X(rt_scap) \
+	X(rt_state) \
+	X(rt_eval) \
+	X(rt_extract)
 #define X(name) Suite *name##_suite(void);
 FC_SUITES(X)
 #undef X

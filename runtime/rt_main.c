@@ -1,0 +1,1130 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* rt_main.c - falcod, the daemon, as a thin program over the compiler and the runtime: Falco's
+ * command line and falco.yaml keys, rules compiled in-process, replay of captures (falcod's
+ * own format, or .scap through rt_scap) through state and rules, alerts printed as Falco
+ * prints them, and Falco's end-of-run statistics. docs/falcod.md is the manual.
+ *
+ * Not here: how events change state (rt_state.c), extraction and evaluation (rt_extract.c,
+ * rt_eval.c), the alert formats (rt_output.c), capture formats (rt_capture.c, rt_scap.c).
+ * Live capture (eBPF) is issue 5 and is refused with a clear error. */
+#include "compiler/fc.h"
+#include "runtime/rt_capture.h"
+#include "runtime/rt_engine.h"
+#include "runtime/rt_event.h"
+#include "runtime/rt_scap.h"
+#include "runtime/rt_state.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#define FALCOD_VERSION "0.1.0"
+
+/* --- strings and lists ------------------------------------------------------------------- */
+
+struct strv {
+	char **v;
+	size_t n, cap;
+};
+
+static void strv_push(struct strv *l, const char *s)
+{
+	if (l->n + 2 > l->cap) {
+		size_t cap = l->cap ? 2 * l->cap : 8;
+		char **v = realloc(l->v, cap * sizeof(*v));
+		if (!v)
+			abort();
+		l->v = v;
+		l->cap = cap;
+	}
+	char *d = strdup(s);
+	if (!d)
+		abort();
+	l->v[l->n++] = d;
+	l->v[l->n] = NULL;
+}
+
+static void strv_clear(struct strv *l)
+{
+	for (size_t i = 0; i < l->n; i++)
+		free(l->v[i]);
+	l->n = 0;
+	if (l->v)
+		l->v[0] = NULL;
+}
+
+static void strv_free(struct strv *l)
+{
+	strv_clear(l);
+	free(l->v);
+	l->v = NULL;
+	l->cap = 0;
+}
+
+/* --- configuration: falco.yaml flattened to dotted keys, then -o overrides ----------------- */
+
+struct conf_entry {
+	char *key;                      /* dotted: "file_output.enabled", "rules_file" */
+	struct strv vals;               /* one value for a scalar, the items of a sequence */
+	bool seq;
+};
+
+struct conf {
+	struct conf_entry *e;
+	size_t n, cap;
+};
+
+static struct conf_entry *conf_find(struct conf *c, const char *key)
+{
+	for (size_t i = 0; i < c->n; i++)
+		if (strcmp(c->e[i].key, key) == 0)
+			return &c->e[i];
+	return NULL;
+}
+
+static struct conf_entry *conf_put(struct conf *c, const char *key)
+{
+	struct conf_entry *e = conf_find(c, key);
+	if (e) {
+		strv_clear(&e->vals);
+		return e;
+	}
+	if (c->n == c->cap) {
+		size_t cap = c->cap ? 2 * c->cap : 32;
+		struct conf_entry *p = realloc(c->e, cap * sizeof(*p));
+		if (!p)
+			abort();
+		c->e = p;
+		c->cap = cap;
+	}
+	e = &c->e[c->n++];
+	memset(e, 0, sizeof(*e));
+	e->key = strdup(key);
+	if (!e->key)
+		abort();
+	return e;
+}
+
+static void conf_free(struct conf *c)
+{
+	for (size_t i = 0; i < c->n; i++) {
+		free(c->e[i].key);
+		strv_free(&c->e[i].vals);
+	}
+	free(c->e);
+}
+
+static const char *conf_get(struct conf *c, const char *key)
+{
+	struct conf_entry *e = conf_find(c, key);
+	return e && e->vals.n ? e->vals.v[0] : NULL;
+}
+
+static void conf_flatten(struct conf *c, const char *prefix, const struct fc_ynode *n)
+{
+	char key[512];
+	if (!n)
+		return;
+	switch (n->kind) {
+	case FC_Y_SCALAR: {
+		struct conf_entry *e = conf_put(c, prefix);
+		if (!n->scalar.is_null)
+			strv_push(&e->vals, n->scalar.s);
+		break;
+	}
+	case FC_Y_SEQ: {
+		struct conf_entry *e = conf_put(c, prefix);
+		e->seq = true;
+		for (size_t i = 0; i < n->seq.n; i++) {
+			const struct fc_ynode *it = n->seq.items[i];
+			if (it->kind == FC_Y_SCALAR) {
+				if (!it->scalar.is_null)
+					strv_push(&e->vals, it->scalar.s);
+			} else {
+				snprintf(key, sizeof(key), "%s[%zu]", prefix, i);
+				conf_flatten(c, key, it);
+			}
+		}
+		break;
+	}
+	case FC_Y_MAP:
+		for (size_t i = 0; i < n->map.n; i++) {
+			const struct fc_ynode *k = n->map.pairs[i].key;
+			if (!k || k->kind != FC_Y_SCALAR)
+				continue;
+			snprintf(key, sizeof(key), "%s%s%s", prefix, *prefix ? "." : "", k->scalar.s);
+			conf_flatten(c, key, n->map.pairs[i].value);
+		}
+		break;
+	}
+}
+
+/* Reads a falco.yaml. 0, or -1 after printing the problem. */
+static int conf_load(struct conf *c, const char *path)
+{
+	struct fc_unit *u = fc_unit_new(NULL);
+	if (!u)
+		abort();
+	int rc = 0;
+	const struct fc_src *src = fc_src_read(u, path);
+	struct fc_ydoc *docs = NULL;
+	size_t ndocs = 0;
+	if (!src || fc_yaml_load(u, src, &docs, &ndocs) != 0) {
+		for (const struct fc_diag *d = fc_diag_list(u); d; d = d->next)
+			fc_diag_render(u, d, stderr, false);
+		fprintf(stderr, "Error: could not load configuration file %s\n", path);
+		rc = -1;
+	} else if (ndocs > 0 && docs[0].root && docs[0].root->kind != FC_Y_MAP) {
+		fprintf(stderr, "Error: configuration file %s: the top level is not a mapping\n",
+			path);
+		rc = -1;
+	} else if (ndocs > 0) {
+		conf_flatten(c, "", docs[0].root);
+	}
+	fc_unit_free(u);
+	return rc;
+}
+
+/* -o key=value. Sequences given one value become that one item. */
+static int conf_override(struct conf *c, const char *kv)
+{
+	const char *eq = strchr(kv, '=');
+	if (!eq || eq == kv) {
+		fprintf(stderr, "Error: -o expects key=value, got '%s'\n", kv);
+		return -1;
+	}
+	char *key = strndup(kv, (size_t)(eq - kv));
+	if (!key)
+		abort();
+	struct conf_entry *e = conf_put(c, key);
+	strv_push(&e->vals, eq + 1);
+	free(key);
+	return 0;
+}
+
+/* Falco's (yaml-cpp's) booleans. */
+static int parse_bool(const char *s)
+{
+	static const char *const t[] = { "true", "yes", "on", "y", "1" };
+	static const char *const f[] = { "false", "no", "off", "n", "0" };
+	for (size_t i = 0; i < 5; i++) {
+		if (strcasecmp(s, t[i]) == 0)
+			return 1;
+		if (strcasecmp(s, f[i]) == 0)
+			return 0;
+	}
+	return -1;
+}
+
+static int conf_bool(struct conf *c, const char *key, bool def, bool *out)
+{
+	const char *v = conf_get(c, key);
+	*out = def;
+	if (!v)
+		return 0;
+	int b = parse_bool(v);
+	if (b < 0) {
+		fprintf(stderr, "Error: configuration key %s: '%s' is not a boolean\n", key, v);
+		return -1;
+	}
+	*out = b;
+	return 0;
+}
+
+/* --- options ----------------------------------------------------------------------------- */
+
+struct opts {
+	struct strv rules;              /* -r, in order */
+	struct strv validate;           /* -V */
+	struct strv disabled;           /* -D substrings */
+	struct strv disable_tags;       /* -T */
+	struct strv run_tags;           /* -t */
+	struct strv overrides;          /* -o */
+	const char *conf_file;
+	const char *replay;
+	const char *capture_out;
+	long duration;                  /* -M, 0: unlimited */
+	bool list_rules, list_fields, all_events, unbuffered, verbose;
+	const char *list_source;
+	/* from falco.yaml and -o */
+	bool json, json_output_prop, json_tags_prop, stdout_enabled, file_enabled, file_keep;
+	bool iso8601, buffered, prog_enabled, prog_keep;
+	const char *file_name;
+	const char *program;
+	enum fc_priority min_prio;
+	enum rt_match_mode match;
+};
+
+static void usage(FILE *out)
+{
+	fprintf(out,
+		"usage: falcod [options]\n"
+		"\n"
+		"Falco-compatible runtime: compiles Falco rules and evaluates them on events,\n"
+		"replayed from a capture file (live capture is not built yet).\n"
+		"\n"
+		"options:\n"
+		"  -r FILE|DIR           rules file to load (repeatable; a directory loads its *.yaml\n"
+		"                        files in name order). Replaces rules_file of -c\n"
+		"  -c FILE               configuration file (falco.yaml); see docs/falcod.md for the\n"
+		"                        keys read\n"
+		"  -o KEY=VALUE          set a configuration key (dotted, e.g. file_output.enabled=true);\n"
+		"                        overrides -c, repeatable\n"
+		"  --replay FILE, -e FILE\n"
+		"                        replay a capture: falcod's own format (docs/capture.md), or a\n"
+		"                        Falco/sysdig .scap (gzip-compressed or not)\n"
+		"  --capture-out FILE    with --replay: also write the replayed state and events to FILE\n"
+		"                        in falcod's capture format\n"
+		"  -M SECONDS            stop after SECONDS of run time\n"
+		"  -A                    evaluate rules on all events, including those Falco skips by\n"
+		"                        default\n"
+		"  -D SUBSTRING          disable rules whose name contains SUBSTRING (repeatable)\n"
+		"  -T TAG                disable rules with tag TAG (repeatable)\n"
+		"  -t TAG                run only rules with tag TAG (repeatable; not with -D/-T)\n"
+		"  -L                    list the loaded rules (name, description) and exit\n"
+		"  -V FILE, --validate FILE\n"
+		"                        check rules files, as falcoc check does, and exit (repeatable)\n"
+		"  --list[=SOURCE]       list the fields conditions and outputs can use, and exit\n"
+		"  -U                    unbuffered outputs (alerts are always flushed per line)\n"
+		"  -v                    verbose: more information on stderr\n"
+		"  --version             print the version and exit\n"
+		"  -h, --help            print this help and exit\n"
+		"\n"
+		"Alerts go to stdout (stdout_output.enabled), a file (file_output.*) and/or a program's\n"
+		"stdin (program_output.*), as text or as\n"
+		"JSON (json_output=true), one per line. At the end, Falco's statistics go to stdout:\n"
+		"\"Events detected: N\", \"Rule counts by severity:\", \"Triggered rules by rule name:\".\n"
+		"\n"
+		"exit status: 0 success; 1 rules that do not load, a bad option or configuration, an\n"
+		"unreadable or corrupt capture (after the alerts of every event before the damage), or\n"
+		"live capture requested\n");
+}
+
+/* --- logging on stderr, Falco's way: "<time>: message" ------------------------------------ */
+
+static bool g_iso8601;
+
+static void logmsg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+static void logmsg(const char *fmt, ...)
+{
+	char ts[64];
+	time_t now = time(NULL);
+	struct tm tm;
+	if (g_iso8601) {
+		gmtime_r(&now, &tm);
+		strftime(ts, sizeof(ts), "%Y-%m-%dT%H:%M:%S+0000", &tm);
+	} else {
+		localtime_r(&now, &tm);
+		strftime(ts, sizeof(ts), "%a %b %e %H:%M:%S %Y", &tm);
+	}
+	fprintf(stderr, "%s: ", ts);
+	va_list ap;
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+/* --- rules ------------------------------------------------------------------------------- */
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Expands a rules path: a directory gives its *.yaml / *.yml regular files in name order. */
+static int expand_rules_path(const char *path, struct strv *out)
+{
+	struct stat st;
+	if (stat(path, &st) != 0 || !S_ISDIR(st.st_mode)) {
+		strv_push(out, path);  /* unreadable files are reported by the loader */
+		return 0;
+	}
+	DIR *d = opendir(path);
+	if (!d) {
+		fprintf(stderr, "Error: cannot read rules directory %s: %s\n", path, strerror(errno));
+		return -1;
+	}
+	struct strv names = { 0 };
+	struct dirent *de;
+	while ((de = readdir(d))) {
+		size_t n = strlen(de->d_name);
+		bool yaml = (n > 5 && strcmp(de->d_name + n - 5, ".yaml") == 0) ||
+			    (n > 4 && strcmp(de->d_name + n - 4, ".yml") == 0);
+		if (!yaml)
+			continue;
+		char *full = malloc(strlen(path) + n + 2);
+		if (!full)
+			abort();
+		sprintf(full, "%s%s%s", path, path[strlen(path) - 1] == '/' ? "" : "/", de->d_name);
+		if (stat(full, &st) == 0 && S_ISREG(st.st_mode))
+			strv_push(&names, full);
+		free(full);
+	}
+	closedir(d);
+	if (names.n)
+		qsort(names.v, names.n, sizeof(char *), cmp_str);
+	for (size_t i = 0; i < names.n; i++)
+		strv_push(out, names.v[i]);
+	strv_free(&names);
+	return 0;
+}
+
+/* Loads and checks files; prints diagnostics like falcoc. Returns the error count. */
+static unsigned load_rules(struct fc_unit *u, struct strv *files, struct fc_ruleset **rs,
+			   bool warnings)
+{
+	*rs = fc_load_files(u, (const char *const *)files->v, (int)files->n);
+	bool color = isatty(STDERR_FILENO) && getenv("NO_COLOR") == NULL;
+	for (const struct fc_diag *d = fc_diag_list(u); d; d = d->next)
+		if (d->sev == FC_ERROR || (warnings && d->sev != FC_ERROR))
+			fc_diag_render(u, d, stderr, color);
+	return fc_diag_count(u, FC_ERROR);
+}
+
+static bool rule_has_tag(const struct fc_rule *r, const struct strv *tags)
+{
+	for (size_t i = 0; i < r->ntags; i++)
+		for (size_t j = 0; j < tags->n; j++)
+			if (strcmp(r->tags[i], tags->v[j]) == 0)
+				return true;
+	return false;
+}
+
+/* Falco's -D (name substring), -T (tags), -t (only these tags) and priority: applied to the
+ * rules' enabled flags before the engine is built. */
+static void select_rules(struct fc_ruleset *rs, const struct opts *o)
+{
+	for (size_t i = 0; i < rs->nrules; i++) {
+		struct fc_rule *r = rs->rules[i];
+		for (size_t j = 0; j < o->disabled.n; j++)
+			if (strstr(r->name, o->disabled.v[j]))
+				r->enabled = false;
+		if (o->disable_tags.n && rule_has_tag(r, &o->disable_tags))
+			r->enabled = false;
+		if (o->run_tags.n && !rule_has_tag(r, &o->run_tags))
+			r->enabled = false;
+		if (r->priority > o->min_prio)
+			r->enabled = false;
+	}
+}
+
+/* -L: Falco's describe_rule table: name in 50 columns, description wrapped at 110. */
+static void list_rules(const struct fc_ruleset *rs)
+{
+	printf("%-50s %s\n", "Rule", "Description");
+	printf("%-50s %s\n", "----", "-----------");
+	for (size_t i = 0; i < rs->nrules; i++) {
+		const struct fc_rule *r = rs->rules[i];
+		if (!r->valid)
+			continue;
+		printf("%-50s ", r->name);
+		const char *d = r->desc ? r->desc : "";
+		size_t col = 51;
+		while (*d) {
+			while (*d == ' ' || *d == '\n')
+				d++;
+			size_t w = strcspn(d, " \n");
+			if (!w)
+				break;
+			if (col > 51 && col + 1 + w > 110) {
+				printf("\n%-51s", "");
+				col = 51;
+			} else if (col > 51) {
+				putchar(' ');
+				col++;
+			}
+			fwrite(d, 1, w, stdout);
+			col += w;
+			d += w;
+		}
+		printf("\n\n");
+	}
+}
+
+/* --- alerts and statistics ---------------------------------------------------------------- */
+
+struct app {
+	struct opts *o;
+	const struct fc_ruleset *rs;
+	const char *hostname;
+	uint64_t *by_rule;              /* indexed like rs->rules */
+	uint64_t by_prio[FC_PRIO_DEBUG + 1];
+	uint64_t total;
+	FILE *file;                     /* file output kept open (keep_alive) */
+	bool file_failed;
+	FILE *prog;                     /* program output kept running (keep_alive) */
+	bool prog_failed;
+	char *buf;
+	size_t buflen;
+};
+
+/* Removes the member "key" from the top-level JSON object in s (one line). */
+static void json_drop_member(char *s, const char *key)
+{
+	size_t klen = strlen(key);
+	char *p = strchr(s, '{');
+	if (!p)
+		return;
+	p++;
+	char *prev_end = NULL;  /* just after the previous member's value */
+	while (*p) {
+		char *mstart = p;
+		while (*p == ' ' || *p == ',')
+			p++;
+		if (*p != '"')
+			return;
+		char *kstart = p + 1;
+		p++;
+		while (*p && *p != '"')
+			p += (*p == '\\' && p[1]) ? 2 : 1;
+		if (!*p)
+			return;
+		bool match = (size_t)(p - kstart) == klen && memcmp(kstart, key, klen) == 0;
+		p++;
+		while (*p == ' ' || *p == ':')
+			p++;
+		int depth = 0;
+		bool str = false;
+		for (; *p; p++) {
+			if (str) {
+				if (*p == '\\' && p[1])
+					p++;
+				else if (*p == '"')
+					str = false;
+				continue;
+			}
+			if (*p == '"')
+				str = true;
+			else if (*p == '{' || *p == '[')
+				depth++;
+			else if (*p == '}' || *p == ']') {
+				if (depth == 0)
+					break;
+				depth--;
+			} else if (*p == ',' && depth == 0)
+				break;
+		}
+		if (match) {
+			/* remove [mstart, p) and one comma: the leading one when there was a
+			 * member before, else the trailing one */
+			char *from = mstart, *to = p;
+			if (prev_end == NULL && *to == ',')
+				to++;
+			memmove(from, to, strlen(to) + 1);
+			return;
+		}
+		prev_end = p;
+		if (*p != ',')
+			return;
+	}
+}
+
+static void emit(struct app *a, const char *line, size_t len)
+{
+	struct opts *o = a->o;
+	if (o->stdout_enabled) {
+		fwrite(line, 1, len, stdout);
+		fflush(stdout);
+	}
+	if (o->file_enabled && !a->file_failed) {
+		if (!a->file) {
+			a->file = fopen(o->file_name, "a");
+			if (!a->file) {
+				fprintf(stderr, "Error: file output %s: %s\n", o->file_name,
+					strerror(errno));
+				a->file_failed = true;
+				return;
+			}
+		}
+		fwrite(line, 1, len, a->file);
+		fflush(a->file);
+		if (!o->file_keep) {
+			fclose(a->file);
+			a->file = NULL;
+		}
+	}
+	if (o->prog_enabled && !a->prog_failed) {
+		if (!a->prog) {
+			fflush(NULL);
+			a->prog = popen(o->program, "w");
+			if (!a->prog) {
+				fprintf(stderr, "Error: program output '%s': %s\n", o->program,
+					strerror(errno));
+				a->prog_failed = true;
+				return;
+			}
+		}
+		fwrite(line, 1, len, a->prog);
+		fflush(a->prog);
+		if (!o->prog_keep) {
+			pclose(a->prog);
+			a->prog = NULL;
+		}
+	}
+}
+
+static void on_alert(const struct rt_alert *al, void *user)
+{
+	struct app *a = user;
+	const struct fc_rule *r = al->rule;
+	for (size_t i = 0; i < a->rs->nrules; i++)
+		if (a->rs->rules[i] == r) {
+			a->by_rule[i]++;
+			break;
+		}
+	if (r->priority <= FC_PRIO_DEBUG)
+		a->by_prio[r->priority]++;
+	a->total++;
+	if (!a->o->stdout_enabled && !a->o->file_enabled && !a->o->prog_enabled)
+		return;
+	FILE *m = open_memstream(&a->buf, &a->buflen);
+	if (!m)
+		abort();
+	rt_alert_print(m, al, a->o->iso8601 ? RT_TIME_ISO8601 : RT_TIME_LOCAL, a->o->json,
+		       a->hostname);
+	fclose(m);
+	if (a->o->json) {
+		if (!a->o->json_output_prop)
+			json_drop_member(a->buf, "output");
+		if (!a->o->json_tags_prop)
+			json_drop_member(a->buf, "tags");
+	}
+	size_t len = strlen(a->buf);
+	if (len == 0 || a->buf[len - 1] != '\n') {
+		emit(a, a->buf, len);
+		emit(a, "\n", 1);
+	} else {
+		emit(a, a->buf, len);
+	}
+	free(a->buf);
+	a->buf = NULL;
+}
+
+/* Falco 0.34's stats_manager::format, on stdout as Falco prints it. */
+static void print_stats(const struct app *a)
+{
+	printf("Events detected: %llu\n", (unsigned long long)a->total);
+	printf("Rule counts by severity:\n");
+	for (int p = 0; p <= FC_PRIO_DEBUG; p++) {
+		if (!a->by_prio[p])
+			continue;
+		char name[32];
+		snprintf(name, sizeof(name), "%s",
+			 p == FC_PRIO_INFORMATIONAL ? "Info" : fc_priority_name(p));
+		for (char *c = name; *c; c++)
+			if (*c >= 'a' && *c <= 'z')
+				*c = (char)(*c - 'a' + 'A');
+		printf("   %s: %llu\n", name, (unsigned long long)a->by_prio[p]);
+	}
+	printf("Triggered rules by rule name:\n");
+	for (size_t i = 0; i < a->rs->nrules; i++)
+		if (a->by_rule[i])
+			printf("   %s: %llu\n", a->rs->rules[i]->name,
+			       (unsigned long long)a->by_rule[i]);
+	fflush(stdout);
+}
+
+/* --- replay ------------------------------------------------------------------------------ */
+
+static volatile sig_atomic_t g_stop;
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	g_stop = 1;
+}
+
+enum capkind { CAP_OURS, CAP_SCAP, CAP_UNKNOWN };
+
+static enum capkind sniff(const char *path, char *err, size_t errlen)
+{
+	FILE *f = fopen(path, "rb");
+	if (!f) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		return CAP_UNKNOWN;
+	}
+	unsigned char b[8] = { 0 };
+	size_t n = fread(b, 1, sizeof(b), f);
+	fclose(f);
+	if (rt_capture_sniff(b, n))
+		return CAP_OURS;
+	if (n >= 2 && b[0] == 0x1f && b[1] == 0x8b)
+		return CAP_SCAP;        /* gzip: a compressed .scap */
+	if (n >= 4 && b[0] == 0x0a && b[1] == 0x0d && b[2] == 0x0d && b[3] == 0x0a)
+		return CAP_SCAP;        /* pcapng-style section header block */
+	snprintf(err, errlen, "%s: not a capture file (neither falcod's FALCOCAP format nor a .scap)",
+		 path);
+	return CAP_UNKNOWN;
+}
+
+static double now_s(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* Replays o->replay through e. Returns the exit status. */
+static int replay(struct app *a, struct rt_engine *e)
+{
+	struct opts *o = a->o;
+	char err[1024] = "";
+	enum capkind kind = sniff(o->replay, err, sizeof(err));
+	if (kind == CAP_UNKNOWN) {
+		fprintf(stderr, "Error: %s\n", err);
+		return 1;
+	}
+	struct rt_state *st = rt_state_new();
+	if (!st)
+		abort();
+	struct rt_capture_reader *cr = NULL;
+	struct rt_scap *sr = NULL;
+	struct rt_capture_writer *w = NULL;
+	int rc = 0;
+	const char *cap_host = NULL;
+	uint64_t cap_start = 0;
+	if (kind == CAP_OURS) {
+		cr = rt_capture_open(o->replay, err, sizeof(err));
+		if (!cr || rt_capture_load_state(cr, st) != 0) {
+			if (cr)
+				snprintf(err, sizeof(err), "%s: %s", o->replay, rt_capture_error(cr));
+			fprintf(stderr, "Error: %s\n", err);
+			rc = 1;
+			goto out;
+		}
+		cap_host = rt_capture_header(cr)->hostname;
+		cap_start = rt_capture_header(cr)->start_ns;
+	} else {
+		sr = rt_scap_open(o->replay, err, sizeof(err));
+		if (!sr || rt_scap_load_state(sr, st, err, sizeof(err)) != 0) {
+			fprintf(stderr, "Error: %s%s%s\n", sr ? o->replay : "", sr ? ": " : "", err);
+			rc = 1;
+			goto out;
+		}
+		cap_host = rt_state_hostname(st);
+	}
+	logmsg("Reading system call events from file: %s", o->replay);
+	if (o->capture_out) {
+		w = rt_capture_writer_new(o->capture_out, cap_host && *cap_host ? cap_host : a->hostname,
+					  cap_start, err, sizeof(err));
+		int wrc = w ? rt_capture_write_state(w, st) : -1;
+		if (wrc) {
+			if (w)
+				snprintf(err, sizeof(err), "%s: %s", o->capture_out, strerror(-wrc));
+			fprintf(stderr, "Error: --capture-out %s\n", err);
+			rc = 1;
+			goto out;
+		}
+	}
+	double t0 = now_s();
+	uint64_t n = 0;
+	bool first = true;
+	for (;;) {
+		struct rt_event ev;
+		const struct fk_event_hdr *h = NULL;
+		int got;
+		if (cr) {
+			got = rt_capture_next(cr, &ev);
+			if (got < 0)
+				snprintf(err, sizeof(err), "%s: %s", o->replay, rt_capture_error(cr));
+			h = got > 0 ? ev.hdr : NULL;
+		} else {
+			char why[900];
+			got = rt_scap_next(sr, &h, why, sizeof(why));
+			if (got < 0)
+				snprintf(err, sizeof(err), "%s: %s", o->replay, why);
+			if (got > 0 && rt_event_decode(&ev, h, h->len, why, sizeof(why)) != 0) {
+				snprintf(err, sizeof(err), "%s: event %llu: %s", o->replay,
+					 (unsigned long long)rt_scap_event_num(sr), why);
+				got = -1;
+			}
+			if (got > 0)
+				ev.num = rt_scap_event_num(sr);
+		}
+		if (got < 0) {
+			rc = 1;
+			break;
+		}
+		if (got == 0)
+			break;
+		if (first && w == NULL && kind == CAP_SCAP && cap_start == 0)
+			cap_start = h->ts_ns;
+		first = false;
+		if (w) {
+			int wrc = rt_capture_write_event(w, h, ev.num);
+			if (wrc) {
+				snprintf(err, sizeof(err), "--capture-out %s: %s", o->capture_out,
+					 strerror(-wrc));
+				rc = 1;
+				break;
+			}
+		}
+		rt_engine_process(e, st, &ev, on_alert, a);
+		n++;
+		if (g_stop)
+			break;
+		if (o->duration > 0 && (n & 1023) == 0 && now_s() - t0 >= (double)o->duration)
+			break;
+	}
+	if (o->verbose)
+		logmsg("Events read: %llu, elapsed %.3f s", (unsigned long long)n, now_s() - t0);
+	if (rc)
+		fprintf(stderr, "Error: %s\n", err);
+	if (w) {
+		int wrc = rt_capture_writer_close(w);
+		w = NULL;
+		if (wrc) {
+			fprintf(stderr, "Error: --capture-out %s: %s\n", o->capture_out,
+				strerror(-wrc));
+			rc = 1;
+		}
+	}
+out:
+	if (w)
+		rt_capture_writer_abort(w);
+	rt_capture_close(cr);
+	if (sr)
+		rt_scap_close(sr);
+	rt_state_free(st);
+	return rc;
+}
+
+/* --- main -------------------------------------------------------------------------------- */
+
+static int need_arg(int argc, char **argv, int *i, const char **out)
+{
+	const char *a = argv[*i];
+	if (*i + 1 >= argc) {
+		fprintf(stderr, "Error: option %s needs an argument\n\n", a);
+		usage(stderr);
+		return -1;
+	}
+	*out = argv[++*i];
+	return 0;
+}
+
+static int parse_args(int argc, char **argv, struct opts *o, int *exit_now)
+{
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i], *v = NULL;
+		if (strcmp(a, "-r") == 0) {
+			if (need_arg(argc, argv, &i, &v))
+				return -1;
+			strv_push(&o->rules, v);
+		} else if (strcmp(a, "-c") == 0) {
+			if (need_arg(argc, argv, &i, &o->conf_file))
+				return -1;
+		} else if (strcmp(a, "-o") == 0 || strncmp(a, "-o", 2) == 0) {
+			if (a[2])
+				v = a + 2;
+			else if (need_arg(argc, argv, &i, &v))
+				return -1;
+			strv_push(&o->overrides, v);
+		} else if (strcmp(a, "-V") == 0 || strcmp(a, "--validate") == 0) {
+			if (need_arg(argc, argv, &i, &v))
+				return -1;
+			strv_push(&o->validate, v);
+		} else if (strncmp(a, "--validate=", 11) == 0) {
+			strv_push(&o->validate, a + 11);
+		} else if (strcmp(a, "-D") == 0) {
+			if (need_arg(argc, argv, &i, &v))
+				return -1;
+			strv_push(&o->disabled, v);
+		} else if (strcmp(a, "-T") == 0) {
+			if (need_arg(argc, argv, &i, &v))
+				return -1;
+			strv_push(&o->disable_tags, v);
+		} else if (strcmp(a, "-t") == 0) {
+			if (need_arg(argc, argv, &i, &v))
+				return -1;
+			strv_push(&o->run_tags, v);
+		} else if (strcmp(a, "-M") == 0) {
+			if (need_arg(argc, argv, &i, &v))
+				return -1;
+			char *end;
+			o->duration = strtol(v, &end, 10);
+			if (*end || o->duration < 0) {
+				fprintf(stderr, "Error: -M expects a number of seconds, got '%s'\n", v);
+				return -1;
+			}
+		} else if (strcmp(a, "--replay") == 0 || strcmp(a, "-e") == 0) {
+			if (need_arg(argc, argv, &i, &o->replay))
+				return -1;
+		} else if (strncmp(a, "--replay=", 9) == 0) {
+			o->replay = a + 9;
+		} else if (strcmp(a, "--capture-out") == 0) {
+			if (need_arg(argc, argv, &i, &o->capture_out))
+				return -1;
+		} else if (strncmp(a, "--capture-out=", 14) == 0) {
+			o->capture_out = a + 14;
+		} else if (strcmp(a, "-L") == 0) {
+			o->list_rules = true;
+		} else if (strcmp(a, "--list") == 0) {
+			o->list_fields = true;
+		} else if (strncmp(a, "--list=", 7) == 0) {
+			o->list_fields = true;
+			o->list_source = a + 7;
+		} else if (strcmp(a, "-A") == 0) {
+			o->all_events = true;
+		} else if (strcmp(a, "-U") == 0 || strcmp(a, "--unbuffered") == 0) {
+			o->unbuffered = true;
+		} else if (strcmp(a, "-v") == 0) {
+			o->verbose = true;
+		} else if (strcmp(a, "--version") == 0) {
+			printf("falcod version: %s\nEngine version: %s\nEvent ABI: %d\n"
+			       "Capture format: %d\n",
+			       FALCOD_VERSION, FC_ENGINE_VERSION, FK_ABI_VERSION, RT_CAPTURE_VERSION);
+			*exit_now = 1;
+			return 0;
+		} else if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
+			usage(stdout);
+			*exit_now = 1;
+			return 0;
+		} else {
+			fprintf(stderr, "Error: unknown option '%s'\n\n", a);
+			usage(stderr);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* Reads the configuration keys falcod applies. 0, or -1 after printing the problem. */
+static int apply_conf(struct conf *c, struct opts *o)
+{
+	if (conf_bool(c, "json_output", false, &o->json) ||
+	    conf_bool(c, "json_include_output_property", true, &o->json_output_prop) ||
+	    conf_bool(c, "json_include_tags_property", true, &o->json_tags_prop) ||
+	    conf_bool(c, "stdout_output.enabled", true, &o->stdout_enabled) ||
+	    conf_bool(c, "file_output.enabled", false, &o->file_enabled) ||
+	    conf_bool(c, "file_output.keep_alive", false, &o->file_keep) ||
+	    conf_bool(c, "time_format_iso_8601", false, &o->iso8601) ||
+	    conf_bool(c, "buffered_outputs", false, &o->buffered) ||
+	    conf_bool(c, "program_output.enabled", false, &o->prog_enabled) ||
+	    conf_bool(c, "program_output.keep_alive", false, &o->prog_keep))
+		return -1;
+	o->program = conf_get(c, "program_output.program");
+	if (o->prog_enabled && (!o->program || !*o->program)) {
+		fprintf(stderr, "Error: program_output is enabled but program_output.program is "
+				"empty\n");
+		return -1;
+	}
+	o->file_name = conf_get(c, "file_output.filename");
+	if (o->file_enabled && (!o->file_name || !*o->file_name)) {
+		fprintf(stderr, "Error: file_output is enabled but file_output.filename is empty\n");
+		return -1;
+	}
+	const char *p = conf_get(c, "priority");
+	o->min_prio = FC_PRIO_DEBUG;
+	if (p && !fc_priority_parse(p, &o->min_prio)) {
+		fprintf(stderr, "Error: Unknown priority \"%s\"--must be one of emergency, alert, "
+				"critical, error, warning, notice, informational, debug\n", p);
+		return -1;
+	}
+	const char *m = conf_get(c, "rule_matching");
+	o->match = RT_MATCH_FIRST;
+	if (m && strcasecmp(m, "all") == 0)
+		o->match = RT_MATCH_ALL;
+	else if (m && strcasecmp(m, "first") != 0) {
+		fprintf(stderr, "Error: rule_matching must be 'first' or 'all', not '%s'\n", m);
+		return -1;
+	}
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	struct opts o;
+	memset(&o, 0, sizeof(o));
+	struct conf conf = { 0 };
+	int exit_now = 0, rc = 1;
+	struct fc_unit *u = NULL;
+	struct rt_engine *e = NULL;
+	struct app app;
+	memset(&app, 0, sizeof(app));
+	struct strv files = { 0 };
+
+	if (parse_args(argc, argv, &o, &exit_now))
+		goto done;
+	if (exit_now) {
+		rc = 0;
+		goto done;
+	}
+	if (o.list_fields) {
+		int src = -1;
+		if (o.list_source && *o.list_source) {
+			src = fc_source_lookup(o.list_source);
+			if (src < 0) {
+				fprintf(stderr, "Error: unknown event source '%s'\n", o.list_source);
+				goto done;
+			}
+		}
+		fc_fields_print(stdout, FC_FIELDS_TEXT, src);
+		rc = ferror(stdout) ? 1 : 0;
+		goto done;
+	}
+	if (o.conf_file && conf_load(&conf, o.conf_file))
+		goto done;
+	for (size_t i = 0; i < o.overrides.n; i++)
+		if (conf_override(&conf, o.overrides.v[i]))
+			goto done;
+	if (apply_conf(&conf, &o))
+		goto done;
+	g_iso8601 = o.iso8601;
+	if (o.unbuffered)
+		setvbuf(stdout, NULL, _IOLBF, 0);
+
+	logmsg("falcod version %s (engine %s)", FALCOD_VERSION, FC_ENGINE_VERSION);
+	if (o.conf_file)
+		logmsg("Falco initialized with configuration file %s", o.conf_file);
+	if (conf_find(&conf, "outputs.rate") || conf_find(&conf, "outputs.max_burst"))
+		if (o.verbose)
+			logmsg("note: outputs.rate and outputs.max_burst are read but not applied: "
+			       "falcod never drops alerts");
+
+	/* -V: validate and exit. */
+	if (o.validate.n) {
+		struct strv vfiles = { 0 };
+		for (size_t i = 0; i < o.validate.n; i++)
+			if (expand_rules_path(o.validate.v[i], &vfiles))
+				goto done;
+		u = fc_unit_new(NULL);
+		struct fc_ruleset *rs;
+		unsigned nerr = load_rules(u, &vfiles, &rs, true);
+		for (size_t i = 0; i < vfiles.n; i++) {
+			bool ok = true;
+			for (const struct fc_diag *d = fc_diag_list(u); d; d = d->next)
+				if (d->sev == FC_ERROR && d->loc.src &&
+				    strcmp(d->loc.src->path, vfiles.v[i]) == 0)
+					ok = false;
+			printf("%s: %s\n", vfiles.v[i], ok ? "Ok" : "Invalid");
+		}
+		strv_free(&vfiles);
+		rc = nerr ? 1 : 0;
+		goto done;
+	}
+
+	if ((o.disabled.n || o.disable_tags.n) && o.run_tags.n) {
+		fprintf(stderr, "Runtime error: You can not specify both disabled (-D/-T) and "
+				"enabled (-t) rules. Exiting.\n");
+		goto done;
+	}
+	if (!o.replay && !o.list_rules) {
+		fprintf(stderr, "Error: live capture is not built yet (issue 5); falcod can only "
+				"replay a capture today: use --replay FILE (or -e FILE)\n");
+		goto done;
+	}
+	if (o.capture_out && !o.replay) {
+		fprintf(stderr, "Error: --capture-out needs --replay FILE\n");
+		goto done;
+	}
+
+	/* Rules files: -r, else rules_file (or rules_files) of the configuration. */
+	struct strv *rsrc = &o.rules;
+	struct strv fromconf = { 0 };
+	if (!o.rules.n) {
+		struct conf_entry *ce = conf_find(&conf, "rules_file");
+		if (!ce || !ce->vals.n)
+			ce = conf_find(&conf, "rules_files");
+		for (size_t i = 0; ce && i < ce->vals.n; i++)
+			strv_push(&fromconf, ce->vals.v[i]);
+		rsrc = &fromconf;
+	}
+	for (size_t i = 0; i < rsrc->n; i++)
+		if (expand_rules_path(rsrc->v[i], &files)) {
+			strv_free(&fromconf);
+			goto done;
+		}
+	strv_free(&fromconf);
+	if (!files.n && !o.list_rules) {
+		fprintf(stderr, "Error: no rules to load: give -r FILE, or rules_file in the -c "
+				"configuration\n");
+		goto done;
+	}
+
+	u = fc_unit_new(NULL);
+	if (!u)
+		abort();
+	for (size_t i = 0; i < files.n; i++)
+		logmsg("Loading rules from file %s", files.v[i]);
+	struct fc_ruleset *rs = NULL;
+	unsigned nerr = load_rules(u, &files, &rs, o.verbose);
+	if (nerr) {
+		fprintf(stderr, "Error: could not load rules: %u error%s\n", nerr,
+			nerr == 1 ? "" : "s");
+		goto done;
+	}
+	if (o.list_rules) {
+		list_rules(rs);
+		rc = 0;
+		goto done;
+	}
+	select_rules(rs, &o);
+
+	struct rt_engine_options eo = {
+		.match = o.match,
+		.min_priority = o.min_prio,
+		.disabled_tags = o.disable_tags.n ? (const char *const *)o.disable_tags.v : NULL,
+		.enabled_rules = NULL,
+		.all_events = o.all_events,
+	};
+	e = rt_engine_new(rs, &eo);
+	if (!e) {
+		fprintf(stderr, "Error: out of memory building the rule engine\n");
+		goto done;
+	}
+	if (o.verbose)
+		logmsg("%u rules enabled", rt_engine_rule_count(e));
+
+	static char host[256];
+	const char *envh = getenv("FALCO_HOSTNAME");
+	if (envh && *envh)
+		snprintf(host, sizeof(host), "%s", envh);
+	else if (gethostname(host, sizeof(host) - 1) != 0)
+		snprintf(host, sizeof(host), "unknown");
+	app.o = &o;
+	app.rs = rs;
+	app.hostname = host;
+	app.by_rule = calloc(rs->nrules ? rs->nrules : 1, sizeof(*app.by_rule));
+	if (!app.by_rule)
+		abort();
+
+	struct sigaction sa;
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+
+	rc = replay(&app, e);
+	print_stats(&app);
+
+done:
+	if (app.file)
+		fclose(app.file);
+	if (app.prog)
+		pclose(app.prog);
+	free(app.by_rule);
+	if (e)
+		rt_engine_free(e);
+	if (u)
+		fc_unit_free(u);
+	strv_free(&files);
+	strv_free(&o.rules);
+	strv_free(&o.validate);
+	strv_free(&o.disabled);
+	strv_free(&o.disable_tags);
+	strv_free(&o.run_tags);
+	strv_free(&o.overrides);
+	conf_free(&conf);
+	return rc;
+}
