@@ -1,0 +1,25 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* fk_capture.h - the few constants the capture programs (fk_syscalls.bpf.c) and their loader
+ * (runtime/rt_bpf.c) agree on besides the event records: map sizes, the encoding of the
+ * interesting-syscalls map and the counter indexes. Event layouts belong in fk_shared.h,
+ * not here. */
+#ifndef FK_CAPTURE_H
+#define FK_CAPTURE_H
+
+/* Syscall numbers at or above this are never captured (x86_64 has ~470; x32 numbers have bit
+ * 30 set and fall outside). fk_interesting and fk_handlers have this many slots. */
+#define FK_MAX_SYSCALLS 512
+
+/* fk_interesting[nr] (__u32): 0 = not captured, else 1 + the enum fk_event_type the
+ * syscall's handler builds (FK_EVENT_GENERIC for syscalls without an event of their own). */
+#define FK_WANT(type) ((__u32)(type) + 1)
+
+/* Per-CPU counters (map fk_counters, __u64 each). */
+enum fk_counter {
+	FK_CNT_EVENTS = 0,      /* records submitted to the ring buffer */
+	FK_CNT_DROPS,           /* records lost: bpf_ringbuf_output failed (buffer full) */
+	FK_CNT_NO_HANDLER,      /* interesting syscall whose tail call failed (empty slot) */
+	FK_CNT_COUNT
+};
+
+#endif /* FK_CAPTURE_H */

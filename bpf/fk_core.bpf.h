@@ -1,0 +1,748 @@
+/* SPDX-License-Identifier: GPL-2.0 OR Apache-2.0 */
+/* fk_core.bpf.h - the maps and the static __always_inline helpers that the capture programs
+ * of fk_syscalls.bpf.c share: the per-CPU scratch record, parameter writers (integers, user
+ * and kernel strings, byte ranges, socket addresses and tuples), task readers (fd -> file,
+ * namespace pids, tty, argv/env) and the submit step with its batching and the prefilter
+ * hook. Included by exactly one object. No programs here, and nothing user space reads:
+ * record layouts are in fk_shared.h, map encodings in fk_capture.h.
+ *
+ * Every write into the scratch buffer goes to buf + (off & FK_OFF_MASK) with a constant or
+ * bounded size <= FK_DATA_MAX, so the verifier can prove it stays inside the 64 KiB value
+ * whatever off is; the logical check "room left" is separate and keeps records below
+ * FK_DATA_MAX + FK_PATH_MAX bytes. */
+#ifndef FK_CORE_BPF_H
+#define FK_CORE_BPF_H
+
+#include "bpf/fk_shared.h"
+#include "bpf/fk_capture.h"
+
+#include <bpf/bpf_core_read.h>
+#include <bpf/bpf_endian.h>
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_tracing.h>
+
+#define FK_BUF_SIZE FK_MAX_EVENT_LEN            /* 64 KiB: the scratch record */
+#define FK_BUF_MASK (FK_BUF_SIZE - 1)
+#define FK_DATA_MAX (FK_BUF_SIZE / 2)           /* parameters start below this offset */
+#define FK_OFF_MASK (FK_DATA_MAX - 1)
+#define FK_HDR_SIZE ((__u32)sizeof(struct fk_event_hdr))
+#define FK_PATH_MAX 4096                        /* PATH_MAX, NUL included */
+#define FK_ARGS_MAX 4096                        /* argv and env are cut here */
+#define FK_UNIX_PATH_MAX 108                    /* sizeof(sockaddr_un.sun_path) */
+
+/* Hides v's known range from clang, so that a mask or bound check written after it stays in
+ * the code for the verifier instead of being folded into an earlier, unchecked copy. */
+#define FK_BARRIER_VAR(v) asm volatile("" : "+r"(v))
+
+/* x86: thread_info.status bit for a 32-bit syscall (arch/x86/include/asm/thread_info.h). */
+#define FK_TS_COMPAT 0x0002
+#define FK_S_IFMT 00170000
+#define FK_S_IFSOCK 0140000
+
+/* --- settings, written by the loader before load (rodata) ------------------------------- */
+const volatile __u64 fk_boot_to_wall = 0;       /* CLOCK_REALTIME - CLOCK_BOOTTIME, ns */
+const volatile __u64 fk_wake_bytes = 0;         /* force a wakeup past this much unread data */
+const volatile __u32 fk_ignore_tgid = 0;        /* the daemon itself; 0: none */
+
+/* Non-syscall events, switched at run time by the loader (bss is mmapped). */
+volatile __u32 fk_want_procexit = 0;
+
+/* --- maps ------------------------------------------------------------------------------ */
+struct fk_scratch {
+	__u8 buf[FK_BUF_SIZE];  /* the record being built: hdr | plen[] | params */
+	__u32 off;              /* next parameter byte */
+	__u32 idx;              /* next parameter */
+	__u32 type;             /* enum fk_event_type, set by the dispatcher for the handler */
+	__u32 nr;               /* syscall number */
+};
+
+/* One scratch record per CPU. A BPF_MAP_TYPE_PERCPU_ARRAY value is limited to 32 KiB
+ * (PCPU_MIN_UNIT_SIZE), so this is a plain array the loader sizes to the number of possible
+ * CPUs, indexed by bpf_get_smp_processor_id(). */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct fk_scratch);
+} fk_scratch_map SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 8 * 1024 * 1024);   /* the loader may resize before load */
+} fk_events SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, FK_MAX_SYSCALLS);
+	__type(key, __u32);
+	__type(value, __u32);                   /* FK_WANT(type) or 0 */
+} fk_interesting SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, FK_CNT_COUNT);
+	__type(key, __u32);
+	__type(value, __u64);
+} fk_counters SEC(".maps");
+
+/* --- the event table, from fk_events.def ---------------------------------------------- */
+#define FK_UNPAREN(...) __VA_ARGS__
+#define FK_P(n, t) FK_PT_##t
+#define FK_EVENT(id, name, flags, params) [FK_EVENT_##id] = { FK_UNPAREN params },
+static const __u8 fk_ptypes[FK_EVENT_COUNT][FK_MAX_PARAMS] = {
+#include "bpf/fk_events.def"
+};
+#undef FK_EVENT
+#define FK_EVENT(id, name, flags, params) \
+	[FK_EVENT_##id] = sizeof((__u8[]){ FK_UNPAREN params }),
+static const __u8 fk_nparams[FK_EVENT_COUNT] = {
+#include "bpf/fk_events.def"
+};
+#undef FK_EVENT
+#undef FK_P
+
+static __always_inline void fk_count(__u32 which)
+{
+	__u64 *v = bpf_map_lookup_elem(&fk_counters, &which);
+	if (v)
+		*v += 1;
+}
+
+static __always_inline struct fk_scratch *fk_scratch_get(void)
+{
+	__u32 cpu = bpf_get_smp_processor_id();
+	return bpf_map_lookup_elem(&fk_scratch_map, &cpu);
+}
+
+/* Starts a record of type in this CPU's scratch buffer: header, zeroed parameter lengths.
+ * NULL when there is no scratch slot. */
+static __always_inline struct fk_scratch *fk_begin(struct fk_scratch *s, __u32 type, __s64 res)
+{
+	if (!s || type >= FK_EVENT_COUNT)
+		return NULL;
+	struct fk_event_hdr *h = (void *)s->buf;
+	__u64 id = bpf_get_current_pid_tgid();
+	__u32 n = fk_nparams[type];
+	h->ts_ns = bpf_ktime_get_boot_ns() + fk_boot_to_wall;
+	h->res = res;
+	h->tid = (__u32)id;
+	h->tgid = id >> 32;
+	h->len = 0;
+	h->type = type;
+	h->nparams = n;
+	__builtin_memset(s->buf + FK_HDR_SIZE, 0, 2 * FK_MAX_PARAMS);
+	s->off = FK_HDR_SIZE + 2 * (n & (FK_MAX_PARAMS - 1));
+	s->idx = 0;
+	s->type = type;
+	return s;
+}
+
+/* The scratch byte at off, provably inside the buffer for writes of up to FK_DATA_MAX bytes.
+ * The mask is what the verifier checks; callers' "room left" tests don't count, and clang
+ * would drop the mask after them without the barrier ("R3 unbounded memory access, make
+ * sure to bounds check any such access"). */
+static __always_inline __u8 *fk_at(struct fk_scratch *s, __u32 off)
+{
+	FK_BARRIER_VAR(off);
+	return s->buf + (off & FK_OFF_MASK);
+}
+
+/* Closes the current parameter with len bytes written at off. */
+static __always_inline void fk_param_done(struct fk_scratch *s, __u32 len)
+{
+	__u32 i = s->idx;
+	if (i >= FK_MAX_PARAMS)
+		return;
+	/* Without the barrier clang computes 2 * i from a copy of i taken before the check:
+	 * "R3 unbounded memory access, make sure to bounds check any such access". */
+	FK_BARRIER_VAR(i);
+	*(__u16 *)(s->buf + FK_HDR_SIZE + 2 * (i & (FK_MAX_PARAMS - 1))) = len;
+	s->idx = i + 1;
+	s->off += len;
+}
+
+static __always_inline void fk_put_empty(struct fk_scratch *s)
+{
+	fk_param_done(s, 0);
+}
+
+/* An integer parameter of size 1, 2, 4 or 8 bytes (little endian, truncated). */
+static __always_inline void fk_put_int(struct fk_scratch *s, __u64 v, __u32 size)
+{
+	__u32 off = s->off;
+	if (off > FK_DATA_MAX - 8) {
+		fk_put_empty(s);
+		return;
+	}
+	void *p = fk_at(s, off);
+	switch (size) {
+	case 1:
+		*(__u8 *)p = v;
+		break;
+	case 2:
+		*(__u16 *)p = v;
+		break;
+	case 4:
+		*(__u32 *)p = v;
+		break;
+	default:
+		size = 8;
+		*(__u64 *)p = v;
+	}
+	fk_param_done(s, size);
+}
+
+/* A NUL-terminated string from user memory (at most FK_PATH_MAX bytes, NUL included);
+ * absent when the pointer is NULL or unreadable. Returns the length written. */
+static __always_inline long fk_put_user_str(struct fk_scratch *s, const void *uptr)
+{
+	__u32 off = s->off;
+	long n = 0;
+	if (uptr && off <= FK_DATA_MAX - FK_PATH_MAX)
+		n = bpf_probe_read_user_str(fk_at(s, off), FK_PATH_MAX, uptr);
+	if (n < 0 || n > FK_PATH_MAX)
+		n = 0;
+	fk_param_done(s, n);
+	return n;
+}
+
+/* The same from kernel memory, at most max bytes (max a constant <= FK_PATH_MAX). */
+static __always_inline long fk_put_kernel_str(struct fk_scratch *s, const void *kptr, __u32 max)
+{
+	__u32 off = s->off;
+	long n = 0;
+	if (kptr && off <= FK_DATA_MAX - FK_PATH_MAX)
+		n = bpf_probe_read_kernel_str(fk_at(s, off), max, kptr);
+	if (n < 0 || n > FK_PATH_MAX)
+		n = 0;
+	fk_param_done(s, n);
+	return n;
+}
+
+/* len bytes of user memory (cut at FK_ARGS_MAX - 1), the last byte forced to NUL so that a
+ * cut string array still ends in one: for argv and env, which the kernel keeps as
+ * NUL-separated strings. */
+static __always_inline void fk_put_user_strarray(struct fk_scratch *s, __u64 uptr, __u64 len)
+{
+	__u32 off = s->off;
+	__u32 n = len < FK_ARGS_MAX - 1 ? len : FK_ARGS_MAX - 1;
+	if (!uptr || !n || off > FK_DATA_MAX - FK_ARGS_MAX) {
+		fk_put_empty(s);
+		return;
+	}
+	__u8 *p = fk_at(s, off);
+	/* bpf_probe_read_user's size must be a bounded scalar: "R2 unbounded memory access, use
+	 * 'var &= const' or 'if (var < const)'" without the mask. */
+	FK_BARRIER_VAR(n);
+	n &= FK_ARGS_MAX - 1;
+	if (bpf_probe_read_user(p, n, (const void *)uptr) < 0) {
+		fk_put_empty(s);
+		return;
+	}
+	p[(n - 1) & (FK_ARGS_MAX - 1)] = 0;
+	fk_param_done(s, n);
+}
+
+/* --- Falco's encodings of flag parameters (fk_events.def: PPM_* values, not the kernel's).
+ * Kernel values are x86_64's (include/uapi/asm-generic/fcntl.h, linux/sched.h, mman.h);
+ * where Falco's bits equal the kernel's (mode bits, MS_*, MNT_*, AT_*, RENAME_*, MFD_*,
+ * AF_*) the value passes through. */
+
+#define FK_MAP_BIT(v, kbit, pbit) (((v) & (kbit)) ? (pbit) : 0)
+
+/* open flags -> PPM_O_*; created: the open created the file (PPM_O_F_CREATED). */
+static __always_inline __u32 fk_open_flags(__u32 f, bool created)
+{
+	__u32 r = (f & 01) ? (1u << 1) : (f & 02) ? (3u) : (1u << 0);
+	r |= FK_MAP_BIT(f, 0100, 1u << 2);             /* O_CREAT */
+	r |= FK_MAP_BIT(f, 02000, 1u << 3);            /* O_APPEND */
+	r |= FK_MAP_BIT(f, 010000, 1u << 4);           /* O_DSYNC */
+	r |= FK_MAP_BIT(f, 0200, 1u << 5);             /* O_EXCL */
+	r |= FK_MAP_BIT(f, 04000, 1u << 6);            /* O_NONBLOCK */
+	r |= FK_MAP_BIT(f, 04000000, 1u << 7);         /* __O_SYNC */
+	r |= FK_MAP_BIT(f, 01000, 1u << 8);            /* O_TRUNC */
+	r |= FK_MAP_BIT(f, 040000, 1u << 9);           /* O_DIRECT */
+	r |= FK_MAP_BIT(f, 0200000, 1u << 10);         /* O_DIRECTORY */
+	r |= FK_MAP_BIT(f, 0100000, 1u << 11);         /* O_LARGEFILE */
+	r |= FK_MAP_BIT(f, 02000000, 1u << 12);        /* O_CLOEXEC */
+	r |= FK_MAP_BIT(f, 020000000, 1u << 13);       /* __O_TMPFILE */
+	r |= created ? 1u << 14 : 0;                    /* PPM_O_F_CREATED */
+	return r;
+}
+
+/* The mode of open/creat: only meaningful with O_CREAT or O_TMPFILE (else 0, as Falco). */
+static __always_inline __u32 fk_open_mode(__u32 flags, __u32 mode)
+{
+	return (flags & (0100 | 020000000)) ? (mode & 07777) : 0;
+}
+
+/* CLONE_* (also unshare and setns nstype) -> PPM_CL_*. */
+static __always_inline __u32 fk_clone_flags(__u64 f)
+{
+	__u32 r = 0;
+	r |= FK_MAP_BIT(f, 0x00000400, 1u << 0);       /* CLONE_FILES */
+	r |= FK_MAP_BIT(f, 0x00000200, 1u << 1);       /* CLONE_FS */
+	r |= FK_MAP_BIT(f, 0x80000000, 1u << 2);       /* CLONE_IO */
+	r |= FK_MAP_BIT(f, 0x08000000, 1u << 3);       /* CLONE_NEWIPC */
+	r |= FK_MAP_BIT(f, 0x40000000, 1u << 4);       /* CLONE_NEWNET */
+	r |= FK_MAP_BIT(f, 0x00020000, 1u << 5);       /* CLONE_NEWNS */
+	r |= FK_MAP_BIT(f, 0x20000000, 1u << 6);       /* CLONE_NEWPID */
+	r |= FK_MAP_BIT(f, 0x04000000, 1u << 7);       /* CLONE_NEWUTS */
+	r |= FK_MAP_BIT(f, 0x00008000, 1u << 8);       /* CLONE_PARENT */
+	r |= FK_MAP_BIT(f, 0x00100000, 1u << 9);       /* CLONE_PARENT_SETTID */
+	r |= FK_MAP_BIT(f, 0x00002000, 1u << 10);      /* CLONE_PTRACE */
+	r |= FK_MAP_BIT(f, 0x00000800, 1u << 11);      /* CLONE_SIGHAND */
+	r |= FK_MAP_BIT(f, 0x00040000, 1u << 12);      /* CLONE_SYSVSEM */
+	r |= FK_MAP_BIT(f, 0x00010000, 1u << 13);      /* CLONE_THREAD */
+	r |= FK_MAP_BIT(f, 0x00800000, 1u << 14);      /* CLONE_UNTRACED */
+	r |= FK_MAP_BIT(f, 0x00000100, 1u << 15);      /* CLONE_VM */
+	r |= FK_MAP_BIT(f, 0x10000000, 1u << 20);      /* CLONE_NEWUSER */
+	r |= FK_MAP_BIT(f, 0x00200000, 1u << 23);      /* CLONE_CHILD_CLEARTID */
+	r |= FK_MAP_BIT(f, 0x01000000, 1u << 24);      /* CLONE_CHILD_SETTID */
+	r |= FK_MAP_BIT(f, 0x00080000, 1u << 25);      /* CLONE_SETTLS */
+	r |= FK_MAP_BIT(f, 0x00004000, 1u << 27);      /* CLONE_VFORK */
+	r |= FK_MAP_BIT(f, 0x02000000, 1u << 28);      /* CLONE_NEWCGROUP */
+	return r;
+}
+
+/* PROT_* -> PPM_PROT_*. */
+static __always_inline __u32 fk_prot_flags(__u64 f)
+{
+	return (f & 0xf) | FK_MAP_BIT(f, 0x01000000, 1u << 4) | FK_MAP_BIT(f, 0x02000000, 1u << 5);
+}
+
+/* MAP_* -> PPM_MAP_*. */
+static __always_inline __u32 fk_mmap_flags(__u64 f)
+{
+	__u32 r = 0;
+	r |= FK_MAP_BIT(f, 0x01, 1u << 0);             /* MAP_SHARED */
+	r |= FK_MAP_BIT(f, 0x02, 1u << 1);             /* MAP_PRIVATE */
+	r |= FK_MAP_BIT(f, 0x10, 1u << 2);             /* MAP_FIXED */
+	r |= FK_MAP_BIT(f, 0x20, 1u << 3);             /* MAP_ANONYMOUS */
+	r |= FK_MAP_BIT(f, 0x40, 1u << 4);             /* MAP_32BIT */
+	r |= FK_MAP_BIT(f, 0x4000, 1u << 6);           /* MAP_NORESERVE */
+	r |= FK_MAP_BIT(f, 0x8000, 1u << 7);           /* MAP_POPULATE */
+	r |= FK_MAP_BIT(f, 0x10000, 1u << 8);          /* MAP_NONBLOCK */
+	r |= FK_MAP_BIT(f, 0x0100, 1u << 9);           /* MAP_GROWSDOWN */
+	r |= FK_MAP_BIT(f, 0x0800, 1u << 10);          /* MAP_DENYWRITE */
+	r |= FK_MAP_BIT(f, 0x1000, 1u << 11);          /* MAP_EXECUTABLE */
+	r |= FK_MAP_BIT(f, 0x2000, 1u << 14);          /* MAP_LOCKED */
+	return r;
+}
+
+/* RESOLVE_* (openat2) -> PPM_RESOLVE_*. */
+static __always_inline __u32 fk_resolve_flags(__u64 f)
+{
+	return FK_MAP_BIT(f, 0x08, 1u << 0) | FK_MAP_BIT(f, 0x10, 1u << 1) |
+	       FK_MAP_BIT(f, 0x02, 1u << 2) | FK_MAP_BIT(f, 0x04, 1u << 3) |
+	       FK_MAP_BIT(f, 0x01, 1u << 4) | FK_MAP_BIT(f, 0x20, 1u << 5);
+}
+
+/* fcntl F_* -> PPM_FCNTL_* (0: unknown). */
+static __always_inline __u32 fk_fcntl_cmd(__u64 c)
+{
+	switch (c) {
+	case 0: return 1;       /* F_DUPFD */
+	case 1: return 2;       /* F_GETFD */
+	case 2: return 3;       /* F_SETFD */
+	case 3: return 4;       /* F_GETFL */
+	case 4: return 5;       /* F_SETFL */
+	case 5: return 6;       /* F_GETLK */
+	case 6: return 8;       /* F_SETLK */
+	case 7: return 9;       /* F_SETLKW */
+	case 8: return 10;      /* F_SETOWN */
+	case 9: return 12;      /* F_GETOWN */
+	case 10: return 13;     /* F_SETSIG */
+	case 11: return 15;     /* F_GETSIG */
+	case 15: return 21;     /* F_SETOWN_EX */
+	case 16: return 22;     /* F_GETOWN_EX */
+	case 36: return 30;     /* F_OFD_GETLK */
+	case 37: return 31;     /* F_OFD_SETLK */
+	case 38: return 32;     /* F_OFD_SETLKW */
+	case 1024: return 23;   /* F_SETLEASE */
+	case 1025: return 24;   /* F_GETLEASE */
+	case 1026: return 27;   /* F_NOTIFY */
+	case 1029: return 25;   /* F_CANCELLK */
+	case 1030: return 26;   /* F_DUPFD_CLOEXEC */
+	case 1031: return 28;   /* F_SETPIPE_SZ */
+	case 1032: return 29;   /* F_GETPIPE_SZ */
+	default: return 0;
+	}
+}
+
+/* ptrace PTRACE_* -> PPM_PTRACE_* (0: unknown). */
+static __always_inline __u32 fk_ptrace_req(__u64 r)
+{
+	if (r <= 9)
+		return r + 1;   /* TRACEME..SINGLESTEP */
+	if (r >= 0x4200 && r <= 0x420b)
+		return r - 0x4200 + 14;  /* SETOPTIONS..SETSIGMASK */
+	switch (r) {
+	case 12: return 26;     /* GETREGS */
+	case 13: return 27;     /* SETREGS */
+	case 14: return 28;     /* GETFPREGS */
+	case 15: return 29;     /* SETFPREGS */
+	case 16: return 11;     /* ATTACH */
+	case 17: return 12;     /* DETACH */
+	case 18: return 30;     /* GETFPXREGS */
+	case 19: return 31;     /* SETFPXREGS */
+	case 21: return 32;     /* OLDSETOPTIONS */
+	case 24: return 13;     /* SYSCALL */
+	case 25: return 33;     /* GET_THREAD_AREA */
+	case 26: return 34;     /* SET_THREAD_AREA */
+	case 30: return 35;     /* ARCH_PRCTL */
+	case 31: return 36;     /* SYSEMU */
+	case 32: return 37;     /* SYSEMU_SINGLESTEP */
+	case 33: return 38;     /* SINGLEBLOCK */
+	default: return 0;
+	}
+}
+
+/* The Falco encoding of argument value v as parameter i of an fk_h_args event. */
+static __always_inline __u64 fk_arg_to_ppm(__u32 type, __u32 i, __u64 v)
+{
+	switch (type) {
+	case FK_EVENT_DUP3:
+		return i == 3 ? FK_MAP_BIT(v, 02000000, 1u << 12) : v;
+	case FK_EVENT_FCNTL:
+		return i == 2 ? fk_fcntl_cmd(v) : v;
+	case FK_EVENT_MMAP:
+		return i == 3 ? fk_prot_flags(v) : i == 4 ? fk_mmap_flags(v) : v;
+	case FK_EVENT_MPROTECT:
+		return i == 3 ? fk_prot_flags(v) : v;
+	case FK_EVENT_UNSHARE:
+		return i == 1 ? fk_clone_flags(v) : v;
+	case FK_EVENT_SETNS:
+		return i == 2 ? fk_clone_flags(v) : v;
+	case FK_EVENT_MOUNT:    /* drop the old MS_MGC_VAL magic in the top half */
+		return i == 4 && (v & 0xffff0000) == 0xc0ed0000 ? v & 0xffff : v;
+	case FK_EVENT_CHMOD: case FK_EVENT_FCHMOD: case FK_EVENT_FCHMODAT:
+		return fk_ptypes[type][i & (FK_MAX_PARAMS - 1)] == FK_PT_MODE ? v & 07777 : v;
+	default:
+		return v;
+	}
+}
+
+/* --- syscall arguments ----------------------------------------------------------------- */
+
+/* Argument k (0..5) of the syscall, from the saved user registers (x86_64 ABI). */
+static __always_inline __u64 fk_arg(struct pt_regs *regs, int k)
+{
+	switch (k) {
+	case 0:
+		return BPF_CORE_READ(regs, di);
+	case 1:
+		return BPF_CORE_READ(regs, si);
+	case 2:
+		return BPF_CORE_READ(regs, dx);
+	case 3:
+		return BPF_CORE_READ(regs, r10);
+	case 4:
+		return BPF_CORE_READ(regs, r8);
+	default:
+		return BPF_CORE_READ(regs, r9);
+	}
+}
+
+/* The size of a scalar parameter type, 0 for the others; *sign32 when the value is a C int
+ * that must be sign-extended to the parameter's 64 bits (fds, pids, errnos). */
+static __always_inline __u32 fk_pt_size(__u32 t, bool *sign32)
+{
+	*sign32 = false;
+	switch (t) {
+	case FK_PT_INT8: case FK_PT_UINT8: case FK_PT_FLAGS8: case FK_PT_SIGTYPE:
+		return 1;
+	case FK_PT_INT16: case FK_PT_UINT16: case FK_PT_FLAGS16:
+		return 2;
+	case FK_PT_INT32: case FK_PT_UINT32: case FK_PT_FLAGS32: case FK_PT_MODE:
+	case FK_PT_UID: case FK_PT_GID:
+		return 4;
+	case FK_PT_FD: case FK_PT_PID: case FK_PT_ERRNO: case FK_PT_INT64:
+		*sign32 = true;
+		return 8;
+	case FK_PT_UINT64: case FK_PT_RELTIME: case FK_PT_ABSTIME:
+		return 8;
+	default:
+		return 0;
+	}
+}
+
+static __always_inline bool fk_pt_is_str(__u32 t)
+{
+	return t == FK_PT_CHARBUF || t == FK_PT_FSPATH || t == FK_PT_FSRELPATH;
+}
+
+/* Parameter i of the record being built, taken from the syscall argument value v: a user
+ * string for string types, the integer for scalar types, absent otherwise (byte buffers:
+ * no data is captured). */
+static __always_inline void fk_put_arg(struct fk_scratch *s, __u32 type, __u32 i, __u64 v)
+{
+	if (type >= FK_EVENT_COUNT) {
+		fk_put_empty(s);
+		return;
+	}
+	__u32 t = fk_ptypes[type][i & (FK_MAX_PARAMS - 1)];
+	bool sign32;
+	__u32 size = fk_pt_size(t, &sign32);
+	if (fk_pt_is_str(t))
+		fk_put_user_str(s, (const void *)v);
+	else if (size)
+		fk_put_int(s, sign32 ? (__u64)(__s64)(__s32)v : fk_arg_to_ppm(type, i, v), size);
+	else
+		fk_put_empty(s);
+}
+
+/* --- tasks, files, sockets ------------------------------------------------------------- */
+
+/* The struct file of fd in task t's table, or NULL. */
+static __always_inline struct file *fk_fd_file(struct task_struct *t, __s64 fd)
+{
+	struct file *f = NULL;
+	if (fd < 0)
+		return NULL;
+	struct fdtable *fdt = BPF_CORE_READ(t, files, fdt);
+	if (!fdt || fd >= BPF_CORE_READ(fdt, max_fds))
+		return NULL;
+	struct file **fds = BPF_CORE_READ(fdt, fd);
+	bpf_probe_read_kernel(&f, sizeof(f), &fds[fd]);
+	return f;
+}
+
+/* The socket's struct sock behind a file, or NULL if it is not a socket. */
+static __always_inline struct sock *fk_file_sock(struct file *f)
+{
+	if (!f)
+		return NULL;
+	umode_t mode = BPF_CORE_READ(f, f_inode, i_mode);
+	if ((mode & FK_S_IFMT) != FK_S_IFSOCK)
+		return NULL;
+	struct socket *sock = BPF_CORE_READ(f, private_data);
+	return sock ? BPF_CORE_READ(sock, sk) : NULL;
+}
+
+/* new_encode_dev() of a kernel dev_t (major 12 bits << 20 | minor 20 bits), as Falco and
+ * stat(2) give it. */
+static __always_inline __u32 fk_encode_dev(__u32 dev)
+{
+	__u32 major = dev >> 20, minor = dev & 0xfffff;
+	return (minor & 0xff) | (major << 8) | ((minor & ~0xffu) << 12);
+}
+
+/* Two parameters: dev (__u32) and ino (__u64) of file f, absent if NULL. */
+static __always_inline void fk_put_dev_ino(struct fk_scratch *s, struct file *f)
+{
+	if (!f) {
+		fk_put_empty(s);
+		fk_put_empty(s);
+		return;
+	}
+	struct inode *ino = BPF_CORE_READ(f, f_inode);
+	fk_put_int(s, fk_encode_dev(BPF_CORE_READ(ino, i_sb, s_dev)), 4);
+	fk_put_int(s, BPF_CORE_READ(ino, i_ino), 8);
+}
+
+/* A SOCKADDR parameter from a user struct sockaddr of ulen bytes (connect, bind, sendto).
+ * Addresses stay in network byte order, ports are converted to host order (as Falco). */
+static __always_inline void fk_put_sockaddr_user(struct fk_scratch *s, __u64 uptr, __u64 ulen)
+{
+	__u32 off = s->off;
+	__u16 fam = 0;
+	if (!uptr || ulen < 2 || off > FK_DATA_MAX - 128 ||
+	    bpf_probe_read_user(&fam, sizeof(fam), (const void *)uptr) < 0) {
+		fk_put_empty(s);
+		return;
+	}
+	__u8 *p = fk_at(s, off);
+	__u8 raw[24] = {};
+	__u16 port;
+	switch (fam) {
+	case FK_AF_INET:        /* sockaddr_in: family, be16 port, be32 addr */
+		bpf_probe_read_user(raw, 8, (const void *)uptr);
+		__builtin_memcpy(&port, raw + 2, 2);
+		p[0] = FK_AF_INET;
+		__builtin_memcpy(p + 1, raw + 4, 4);
+		*(__u16 *)(p + 5) = bpf_ntohs(port);
+		fk_param_done(s, 7);
+		return;
+	case FK_AF_INET6:       /* sockaddr_in6: family, be16 port, flowinfo, addr[16] */
+		bpf_probe_read_user(raw, 24, (const void *)uptr);
+		__builtin_memcpy(&port, raw + 2, 2);
+		p[0] = FK_AF_INET6;
+		__builtin_memcpy(p + 1, raw + 8, 16);
+		*(__u16 *)(p + 17) = bpf_ntohs(port);
+		fk_param_done(s, 19);
+		return;
+	case FK_AF_UNIX: {
+		long n = bpf_probe_read_user_str(p + 1, FK_UNIX_PATH_MAX, (const void *)(uptr + 2));
+		p[0] = FK_AF_UNIX;
+		fk_param_done(s, n > 0 && n <= FK_UNIX_PATH_MAX ? 1 + n : 1);
+		return;
+	}
+	default:
+		p[0] = fam;
+		fk_param_done(s, 1);
+	}
+}
+
+/* A SOCKTUPLE parameter from a kernel socket. Outbound (connect, send): local -> remote;
+ * inbound (accept): remote -> local, as Falco orders them. Unix sockets: this sock and its
+ * peer as opaque ids, then the bound path of the peer (or of this socket). */
+static __always_inline void fk_put_socktuple(struct fk_scratch *s, struct sock *sk, bool inbound)
+{
+	__u32 off = s->off;
+	if (!sk || off > FK_DATA_MAX - 256) {
+		fk_put_empty(s);
+		return;
+	}
+	__u8 *p = fk_at(s, off);
+	__u16 fam = BPF_CORE_READ(sk, __sk_common.skc_family);
+	__u16 lport = BPF_CORE_READ(sk, __sk_common.skc_num);
+	__u16 rport = bpf_ntohs(BPF_CORE_READ(sk, __sk_common.skc_dport));
+	if (fam == FK_AF_INET) {
+		__u32 la = BPF_CORE_READ(sk, __sk_common.skc_rcv_saddr);
+		__u32 ra = BPF_CORE_READ(sk, __sk_common.skc_daddr);
+		p[0] = FK_AF_INET;
+		*(__u32 *)(p + 1) = inbound ? ra : la;
+		*(__u16 *)(p + 5) = inbound ? rport : lport;
+		*(__u32 *)(p + 7) = inbound ? la : ra;
+		*(__u16 *)(p + 11) = inbound ? lport : rport;
+		fk_param_done(s, 13);
+	} else if (fam == FK_AF_INET6) {
+		__u8 la[16], ra[16];
+		BPF_CORE_READ_INTO(&la, sk, __sk_common.skc_v6_rcv_saddr);
+		BPF_CORE_READ_INTO(&ra, sk, __sk_common.skc_v6_daddr);
+		p[0] = FK_AF_INET6;
+		__builtin_memcpy(p + 1, inbound ? ra : la, 16);
+		*(__u16 *)(p + 17) = inbound ? rport : lport;
+		__builtin_memcpy(p + 19, inbound ? la : ra, 16);
+		*(__u16 *)(p + 35) = inbound ? lport : rport;
+		fk_param_done(s, 37);
+	} else if (fam == FK_AF_UNIX) {
+		struct unix_sock *us = (struct unix_sock *)sk;
+		struct sock *peer = BPF_CORE_READ(us, peer);
+		struct unix_address *ua = peer ? BPF_CORE_READ((struct unix_sock *)peer, addr) : NULL;
+		if (!ua)
+			ua = BPF_CORE_READ(us, addr);
+		p[0] = FK_AF_UNIX;
+		*(__u64 *)(p + 1) = (__u64)sk;
+		*(__u64 *)(p + 9) = (__u64)peer;
+		long n = 0;
+		if (ua)
+			n = bpf_probe_read_kernel_str(p + 17, FK_UNIX_PATH_MAX,
+						      (void *)ua + bpf_core_field_offset(struct unix_address, name) +
+							      bpf_core_field_offset(struct sockaddr_un, sun_path));
+		if (n <= 0 || n > FK_UNIX_PATH_MAX) {
+			p[17] = 0;
+			n = 1;
+		}
+		fk_param_done(s, 17 + n);
+	} else {
+		p[0] = fam;
+		fk_param_done(s, 1);
+	}
+}
+
+/* The pid number of p as seen from its own (innermost) pid namespace. */
+static __always_inline __s32 fk_pid_vnr(struct pid *p)
+{
+	struct upid u = {};
+	if (!p)
+		return 0;
+	__u32 level = BPF_CORE_READ(p, level);
+	bpf_probe_read_kernel(&u, sizeof(u),
+			      (void *)p + bpf_core_field_offset(struct pid, numbers) +
+				      (level & 63) * bpf_core_type_size(struct upid));
+	return u.nr;
+}
+
+/* exe (argv[0]) and args (argv[1..], NUL-separated) from the task's mm. */
+static __always_inline void fk_put_exe_args(struct fk_scratch *s, struct task_struct *t)
+{
+	struct mm_struct *mm = BPF_CORE_READ(t, mm);
+	__u64 as = mm ? BPF_CORE_READ(mm, arg_start) : 0;
+	__u64 ae = mm ? BPF_CORE_READ(mm, arg_end) : 0;
+	long n = as < ae ? fk_put_user_str(s, (const void *)as) : (fk_put_empty(s), 0);
+	if (n > 0 && as + n < ae)
+		fk_put_user_strarray(s, as + n, ae - as - n);
+	else
+		fk_put_empty(s);
+}
+
+static __always_inline void fk_put_env(struct fk_scratch *s, struct task_struct *t)
+{
+	struct mm_struct *mm = BPF_CORE_READ(t, mm);
+	__u64 es = mm ? BPF_CORE_READ(mm, env_start) : 0;
+	__u64 ee = mm ? BPF_CORE_READ(mm, env_end) : 0;
+	fk_put_user_strarray(s, es, es < ee ? ee - es : 0);
+}
+
+/* The first nine parameters execve and clone share: res, exe, args, tid, pid, ptid, cwd,
+ * comm, cgroups. cwd and cgroups are left absent (user space fills them from /proc). */
+static __always_inline void fk_put_proc_head(struct fk_scratch *s, struct task_struct *t,
+					     __s64 res)
+{
+	fk_put_int(s, res, 8);
+	fk_put_exe_args(s, t);
+	fk_put_int(s, BPF_CORE_READ(t, pid), 8);
+	fk_put_int(s, BPF_CORE_READ(t, tgid), 8);
+	fk_put_int(s, BPF_CORE_READ(t, real_parent, pid), 8);
+	fk_put_empty(s);                                        /* cwd */
+	fk_put_kernel_str(s, &t->comm[0], FK_COMM_LEN);
+	fk_put_empty(s);                                        /* cgroups */
+}
+
+/* The controlling tty as Falco encodes it (new_encode_dev of the tty's device), 0 if none. */
+static __always_inline __u32 fk_task_tty(struct task_struct *t)
+{
+	struct tty_struct *tty = BPF_CORE_READ(t, signal, tty);
+	if (!tty)
+		return 0;
+	__u32 index = BPF_CORE_READ(tty, index);
+	__u32 major = BPF_CORE_READ(tty, driver, major);
+	__u32 minor = BPF_CORE_READ(tty, driver, minor_start);
+	return fk_encode_dev((major << 20) | (minor + index));
+}
+
+/* --- submit ---------------------------------------------------------------------------- */
+
+/* Sends the record built in s to the ring buffer, without waking the reader unless more than
+ * fk_wake_bytes (half the ring) are waiting: a wakeup per event costs more than the event.
+ * The reader polls on a timer and is woken early only when the ring fills up.
+ *
+ * PREFILTER HOOK. The per-syscall filter programs the compiler generates (docs/capture-bpf.md)
+ * sit here, between "event built in the scratch buffer" and "event submitted": the handler
+ * will tail-call fk_prefilters[type] with the record complete in fk_scratch_map (len set);
+ * the filter reads the parameters from there and either tail-calls fk_submit_prog (keep) or
+ * returns (drop). A missing filter program makes the tail call fall through to the submit
+ * below, so no filter means keep everything. */
+static __always_inline int fk_submit(struct fk_scratch *s)
+{
+	struct fk_event_hdr *h = (void *)s->buf;
+	__u32 len = s->off;
+	if (len > FK_BUF_SIZE - 1)
+		return 0;
+	h->len = len;
+	/* "R3 unbounded memory access, use 'var &= const' or 'if (var < const)'" when clang
+	 * drops the mask below, knowing len < FK_BUF_SIZE already. */
+	FK_BARRIER_VAR(len);
+	__u64 flags = BPF_RB_NO_WAKEUP;
+	if (bpf_ringbuf_query(&fk_events, BPF_RB_AVAIL_DATA) > fk_wake_bytes)
+		flags = BPF_RB_FORCE_WAKEUP;
+	if (bpf_ringbuf_output(&fk_events, s->buf, len & FK_BUF_MASK, flags) < 0)
+		fk_count(FK_CNT_DROPS);
+	else
+		fk_count(FK_CNT_EVENTS);
+	return 0;
+}
+
+/* Whether the current task's events are to be dropped before any work: the daemon itself,
+ * and 32-bit (ia32) syscalls, whose numbers are not x86_64 numbers. */
+static __always_inline bool fk_skip_current(void)
+{
+	struct task_struct *t = bpf_get_current_task_btf();
+	if (fk_ignore_tgid && (bpf_get_current_pid_tgid() >> 32) == fk_ignore_tgid)
+		return true;
+	return BPF_CORE_READ(t, thread_info.status) & FK_TS_COMPAT;
+}
+
+#endif /* FK_CORE_BPF_H */

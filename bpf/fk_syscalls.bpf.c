@@ -1,0 +1,366 @@
+// SPDX-License-Identifier: GPL-2.0
+/* fk_syscalls.bpf.c - the kernel side of the capture: one dispatcher on the sys_exit
+ * tracepoint, per-syscall handlers reached by tail call, and the two scheduler events
+ * (successful exec, process exit). Each handler builds one record in the fk_shared.h layout
+ * in the per-CPU scratch buffer and submits it (fk_core.bpf.h). No filtering by rules here:
+ * which syscalls are captured is the loader's choice (fk_interesting), what is dropped by
+ * rules is the generated prefilters' (the hook is in fk_submit).
+ *
+ * Flow:  sys_exit -> fk_sys_exit: nr = regs->orig_ax; fk_interesting[nr] == 0 -> return
+ *                    scratch.type = fk_interesting[nr] - 1; tail call fk_handlers[nr]
+ *        fk_h_*    -> fk_begin (header), parameters in fk_events.def order, fk_submit
+ *
+ * Handlers are SEC("tp_btf/sys_exit") like the dispatcher: recent kernels (the commit "bpf:
+ * Prevent tail call between progs attached to different hooks") require a tail call target
+ * to have the caller's attach point. The loader turns their autoattach off. */
+#include "bpf/fk_core.bpf.h"
+
+char LICENSE[] SEC("license") = "GPL";
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PROG_ARRAY);
+	__uint(max_entries, FK_MAX_SYSCALLS);
+	__type(key, __u32);
+	__type(value, __u32);
+} fk_handlers SEC(".maps");
+
+#define FK_HANDLER(name) \
+	SEC("tp_btf/sys_exit") int BPF_PROG(name, struct pt_regs *regs, long ret)
+
+/* The record begun for the type the dispatcher chose, or NULL. */
+static __always_inline struct fk_scratch *fk_begin_type(long ret)
+{
+	struct fk_scratch *s = fk_scratch_get();
+	return s ? fk_begin(s, s->type, ret) : NULL;
+}
+
+SEC("tp_btf/sys_exit")
+int BPF_PROG(fk_sys_exit, struct pt_regs *regs, long ret)
+{
+	__u32 nr = regs->orig_ax;
+	if (nr >= FK_MAX_SYSCALLS)
+		return 0;
+	__u32 *want = bpf_map_lookup_elem(&fk_interesting, &nr);
+	if (!want || !*want || fk_skip_current())
+		return 0;
+	struct fk_scratch *s = fk_scratch_get();
+	if (!s)
+		return 0;
+	s->type = *want - 1;
+	s->nr = nr;
+	bpf_tail_call(ctx, &fk_handlers, nr);
+	fk_count(FK_CNT_NO_HANDLER);
+	return 0;
+}
+
+/* A syscall without an event of its own: ID is left empty (the syscall's name is not known
+ * in the kernel; the loader fills it in from nativeID). */
+FK_HANDLER(fk_h_generic)
+{
+	struct fk_scratch *s = fk_scratch_get();
+	if (!s)
+		return 0;
+	__u32 nr = s->nr;
+	if (!fk_begin(s, FK_EVENT_GENERIC, ret))
+		return 0;
+	fk_put_empty(s);
+	fk_put_int(s, nr, 2);
+	return fk_submit(s);
+}
+
+/* Every event whose parameters after the result are the syscall's arguments in order, typed
+ * by fk_events.def: strings are read from user memory, byte buffers are left absent. The
+ * loader (rt_bpf.c) lists which events these are. */
+FK_HANDLER(fk_h_args)
+{
+	struct fk_scratch *s = fk_begin_type(ret);
+	if (!s)
+		return 0;
+	__u32 type = s->type;
+	if (type >= FK_EVENT_COUNT)
+		return 0;
+	__u32 n = fk_nparams[type];
+	fk_put_int(s, ret, 8);
+	for (int i = 1; i < 7; i++) {
+		if (i >= n)
+			break;
+		fk_put_arg(s, type, i, fk_arg(regs, i - 1));
+	}
+	return fk_submit(s);
+}
+
+/* FMODE_CREATED (include/linux/fs.h): the open created the file. */
+#define FK_FMODE_CREATED (1u << 20)
+
+/* open, creat, openat, openat2: the path, flags (PPM_O_*, with O_F_CREATED) and mode, then
+ * dev and ino of the new fd. */
+FK_HANDLER(fk_h_open)
+{
+	struct fk_scratch *s = fk_begin_type(ret);
+	if (!s)
+		return 0;
+	__u32 type = s->type;
+	struct file *f = fk_fd_file(bpf_get_current_task_btf(), ret);
+	bool created = f && (BPF_CORE_READ(f, f_mode) & FK_FMODE_CREATED);
+	fk_put_int(s, ret, 8);
+	if (type == FK_EVENT_OPEN) {
+		fk_put_user_str(s, (const void *)regs->di);
+		fk_put_int(s, fk_open_flags(regs->si, created), 4);
+		fk_put_int(s, fk_open_mode(regs->si, regs->dx), 4);
+	} else if (type == FK_EVENT_CREAT) {
+		fk_put_user_str(s, (const void *)regs->di);
+		fk_put_int(s, fk_open_mode(0100, regs->si), 4);
+	} else if (type == FK_EVENT_OPENAT) {
+		fk_put_int(s, (__s64)(__s32)regs->di, 8);
+		fk_put_user_str(s, (const void *)regs->si);
+		fk_put_int(s, fk_open_flags(regs->dx, created), 4);
+		fk_put_int(s, fk_open_mode(regs->dx, regs->r10), 4);
+	} else {
+		struct open_how how = {};
+		bpf_probe_read_user(&how, sizeof(how), (const void *)regs->dx);
+		fk_put_int(s, (__s64)(__s32)regs->di, 8);
+		fk_put_user_str(s, (const void *)regs->si);
+		fk_put_int(s, fk_open_flags(how.flags, created), 4);
+		fk_put_int(s, fk_open_mode(how.flags, how.mode), 4);
+		fk_put_int(s, fk_resolve_flags(how.resolve), 4);
+	}
+	fk_put_dev_ino(s, f);
+	return fk_submit(s);
+}
+
+/* read, write, pread64, pwrite64: the fd and the size, no data. */
+FK_HANDLER(fk_h_rw)
+{
+	struct fk_scratch *s = fk_begin_type(ret);
+	if (!s)
+		return 0;
+	__u32 type = s->type;
+	fk_put_int(s, ret, 8);
+	fk_put_empty(s);
+	fk_put_int(s, (__s64)(__s32)regs->di, 8);
+	fk_put_int(s, regs->dx, 4);
+	if (type == FK_EVENT_PREAD || type == FK_EVENT_PWRITE)
+		fk_put_int(s, regs->r10, 8);
+	return fk_submit(s);
+}
+
+/* ptrace(request, pid, addr, data) -> res, addr, data, request, pid. */
+FK_HANDLER(fk_h_ptrace)
+{
+	struct fk_scratch *s = fk_begin_type(ret);
+	if (!s)
+		return 0;
+	fk_put_int(s, ret, 8);
+	fk_put_int(s, regs->dx, 8);
+	fk_put_int(s, regs->r10, 8);
+	fk_put_int(s, fk_ptrace_req(regs->di), 2);
+	fk_put_int(s, (__s64)(__s32)regs->si, 8);
+	return fk_submit(s);
+}
+
+/* connect(fd, addr, addrlen) -> res, tuple (local -> remote, from the socket), fd, addr. */
+FK_HANDLER(fk_h_connect)
+{
+	struct fk_scratch *s = fk_begin_type(ret);
+	if (!s)
+		return 0;
+	__s64 fd = (__s32)regs->di;
+	fk_put_int(s, ret, 8);
+	fk_put_socktuple(s, fk_file_sock(fk_fd_file(bpf_get_current_task_btf(), fd)), false);
+	fk_put_int(s, fd, 8);
+	fk_put_sockaddr_user(s, regs->si, regs->dx);
+	return fk_submit(s);
+}
+
+/* bind(fd, addr, addrlen) -> res, addr, fd. */
+FK_HANDLER(fk_h_bind)
+{
+	struct fk_scratch *s = fk_begin_type(ret);
+	if (!s)
+		return 0;
+	fk_put_int(s, ret, 8);
+	fk_put_sockaddr_user(s, regs->si, regs->dx);
+	fk_put_int(s, (__s64)(__s32)regs->di, 8);
+	return fk_submit(s);
+}
+
+/* accept, accept4 -> fd, tuple (remote -> local, from the new socket), the listening
+ * socket's queue fill (percent, length, max) [, flags]. */
+FK_HANDLER(fk_h_accept)
+{
+	struct fk_scratch *s = fk_begin_type(ret);
+	if (!s)
+		return 0;
+	__u32 type = s->type;
+	struct task_struct *t = bpf_get_current_task_btf();
+	fk_put_int(s, ret, 8);
+	fk_put_socktuple(s, ret >= 0 ? fk_file_sock(fk_fd_file(t, ret)) : NULL, true);
+	struct sock *ls = fk_file_sock(fk_fd_file(t, (__s32)regs->di));
+	__u32 qlen = ls ? BPF_CORE_READ(ls, sk_ack_backlog) : 0;
+	__u32 qmax = ls ? BPF_CORE_READ(ls, sk_max_ack_backlog) : 0;
+	fk_put_int(s, qmax ? qlen * 100 / qmax : 0, 1);
+	fk_put_int(s, qlen, 4);
+	fk_put_int(s, qmax, 4);
+	if (type == FK_EVENT_ACCEPT4)
+		fk_put_int(s, regs->r10, 4);
+	return fk_submit(s);
+}
+
+/* sendto, recvfrom, sendmsg, recvmsg: no data (data is absent), the socket's tuple
+ * (sends: local -> remote; receives: remote -> local), fd, size. */
+FK_HANDLER(fk_h_sendrecv)
+{
+	struct fk_scratch *s = fk_begin_type(ret);
+	if (!s)
+		return 0;
+	__u32 type = s->type;
+	__s64 fd = (__s32)regs->di;
+	struct sock *sk = fk_file_sock(fk_fd_file(bpf_get_current_task_btf(), fd));
+	fk_put_int(s, ret, 8);
+	if (type == FK_EVENT_SENDTO) {
+		fk_put_empty(s);
+		fk_put_int(s, fd, 8);
+		fk_put_int(s, regs->dx, 4);
+		fk_put_socktuple(s, sk, false);
+	} else if (type == FK_EVENT_RECVFROM) {
+		fk_put_empty(s);
+		fk_put_socktuple(s, sk, true);
+		fk_put_int(s, fd, 8);
+		fk_put_int(s, regs->dx, 4);
+	} else if (type == FK_EVENT_SENDMSG) {
+		fk_put_empty(s);
+		fk_put_socktuple(s, sk, false);
+		fk_put_int(s, fd, 8);
+		fk_put_empty(s);
+	} else {
+		fk_put_empty(s);
+		fk_put_empty(s);
+		fk_put_socktuple(s, sk, true);
+		fk_put_int(s, fd, 8);
+	}
+	return fk_submit(s);
+}
+
+/* Kernel clone flags (include/uapi/linux/sched.h) implied by vfork; fork implies none. */
+#define FK_CLONE_VM 0x00000100
+#define FK_CLONE_VFORK 0x00004000
+#define FK_CL_CHILD_IN_PIDNS (1u << 29) /* PPM_CL_CHILD_IN_PIDNS: caller not in the root pidns */
+
+/* clone, clone3, fork, vfork, in the parent (res = child tid) and in the child (res = 0):
+ * the process head, flags (PPM_CL_*), euid, egid, vtid, vpid. */
+FK_HANDLER(fk_h_clone)
+{
+	struct fk_scratch *s = fk_begin_type(ret);
+	if (!s)
+		return 0;
+	__u32 type = s->type;
+	struct task_struct *t = bpf_get_current_task_btf();
+	__u64 flags = 0;
+	if (type == FK_EVENT_CLONE)
+		flags = regs->di;
+	else if (type == FK_EVENT_CLONE3)
+		bpf_probe_read_user(&flags, sizeof(flags), (const void *)regs->di);
+	else if (type == FK_EVENT_VFORK)
+		flags = FK_CLONE_VM | FK_CLONE_VFORK;
+	__u32 ppm = fk_clone_flags(flags);
+	if (BPF_CORE_READ(t, thread_pid, level))
+		ppm |= FK_CL_CHILD_IN_PIDNS;
+	fk_put_proc_head(s, t, ret);
+	fk_put_int(s, ppm, 4);
+	fk_put_int(s, BPF_CORE_READ(t, cred, euid.val), 4);
+	fk_put_int(s, BPF_CORE_READ(t, cred, egid.val), 4);
+	fk_put_int(s, fk_pid_vnr(BPF_CORE_READ(t, thread_pid)), 8);
+	fk_put_int(s, fk_pid_vnr(BPF_CORE_READ(t, group_leader, thread_pid)), 8);
+	return fk_submit(s);
+}
+
+/* The parameters of execve/execveat after the head, for the task t whose image is now
+ * current. kfile: the file name the kernel resolved (bprm->filename) on success, NULL on
+ * failure, where the user's argument ufile is read instead (its memory is gone after a
+ * successful exec). */
+static __always_inline void fk_put_exec(struct fk_scratch *s, struct task_struct *t,
+					struct pt_regs *regs, __s64 res, const char *kfile)
+{
+	__u32 type = s->type;
+	struct signal_struct *sig = BPF_CORE_READ(t, signal);
+	fk_put_proc_head(s, t, res);
+	fk_put_env(s, t);
+	fk_put_int(s, fk_task_tty(t), 4);
+	fk_put_int(s, BPF_CORE_READ(sig, pids[PIDTYPE_PGID], numbers[0].nr), 8);
+	fk_put_int(s, BPF_CORE_READ(t, loginuid.val), 4);
+	fk_put_int(s, 0, 4);                                    /* flags: exe flags, not yet */
+	fk_put_int(s, BPF_CORE_READ(t, cred, euid.val), 4);
+	fk_put_int(s, BPF_CORE_READ(t, cred, egid.val), 4);
+	if (type == FK_EVENT_EXECVEAT) {
+		fk_put_int(s, (__s64)(__s32)BPF_CORE_READ(regs, di), 8);
+		if (kfile)
+			fk_put_kernel_str(s, kfile, FK_PATH_MAX);
+		else
+			fk_put_user_str(s, (const void *)BPF_CORE_READ(regs, si));
+	} else {
+		if (kfile)
+			fk_put_kernel_str(s, kfile, FK_PATH_MAX);
+		else
+			fk_put_user_str(s, (const void *)BPF_CORE_READ(regs, di));
+	}
+	/* exepath: the file the kernel opened; not yet resolved to an absolute path. */
+	if (kfile)
+		fk_put_kernel_str(s, kfile, FK_PATH_MAX);
+	else
+		fk_put_empty(s);
+	fk_put_int(s, BPF_CORE_READ(sig, pids[PIDTYPE_SID], numbers[0].nr), 8);
+	fk_put_int(s, fk_pid_vnr(BPF_CORE_READ(t, group_leader, thread_pid)), 8);
+	fk_put_int(s, fk_pid_vnr(BPF_CORE_READ(t, thread_pid)), 8);
+}
+
+/* execve, execveat at sys_exit: only failures (a success was recorded by fk_sched_exec,
+ * with the new image, before the syscall returned). The process fields are the caller's. */
+FK_HANDLER(fk_h_execve)
+{
+	if (ret == 0)
+		return 0;
+	struct fk_scratch *s = fk_begin_type(ret);
+	if (!s)
+		return 0;
+	fk_put_exec(s, bpf_get_current_task_btf(), regs, ret, NULL);
+	return fk_submit(s);
+}
+
+/* A successful execve/execveat, once the new image is in place: argv, env and comm are the
+ * new program's. Captured when the loader marked the calling syscall interesting. */
+SEC("tp_btf/sched_process_exec")
+int BPF_PROG(fk_sched_exec, struct task_struct *p, pid_t old_pid, struct linux_binprm *bprm)
+{
+	if (fk_skip_current())
+		return 0;
+	struct pt_regs *regs = (struct pt_regs *)bpf_task_pt_regs(p);
+	__u32 nr = BPF_CORE_READ(regs, orig_ax);
+	if (nr >= FK_MAX_SYSCALLS)
+		return 0;
+	__u32 *want = bpf_map_lookup_elem(&fk_interesting, &nr);
+	if (!want || (*want != FK_WANT(FK_EVENT_EXECVE) && *want != FK_WANT(FK_EVENT_EXECVEAT)))
+		return 0;
+	struct fk_scratch *s = fk_begin(fk_scratch_get(), *want - 1, 0);
+	if (!s)
+		return 0;
+	fk_put_exec(s, p, regs, 0, BPF_CORE_READ(bprm, filename));
+	return fk_submit(s);
+}
+
+/* procexit, for every exiting thread: the exit code as wait(2) sees it, split. */
+SEC("tp_btf/sched_process_exit")
+int BPF_PROG(fk_sched_exit, struct task_struct *p)
+{
+	if (!fk_want_procexit || fk_skip_current())
+		return 0;
+	struct fk_scratch *s = fk_begin(fk_scratch_get(), FK_EVENT_PROCEXIT, 0);
+	if (!s)
+		return 0;
+	__s32 code = BPF_CORE_READ(p, exit_code);
+	fk_put_int(s, code, 8);
+	fk_put_int(s, code >> 8, 8);
+	fk_put_int(s, code & 0x7f, 1);
+	fk_put_int(s, (code & 0x80) != 0, 1);
+	fk_put_empty(s);                                        /* reaper_tid: not yet */
+	return fk_submit(s);
+}
