@@ -111,7 +111,9 @@ const char *fc_code_name(enum fc_code c);
 const char *fc_code_desc(enum fc_code c);
 /* Clang-style text: header, source line, caret, notes. */
 void fc_diag_render(const struct fc_unit *u, const struct fc_diag *d, FILE *out, bool color);
+/* A JSON string literal, escaped; the _n form may hold NULs (escaped as \u0000). */
 void fc_json_string(FILE *out, const char *s);
+void fc_json_string_n(FILE *out, const char *s, size_t len);
 
 /* Conditions: parse one condition string (no file). NULL on a syntax error. */
 struct fc_node *fc_parse_condition(struct fc_unit *u, const char *text);

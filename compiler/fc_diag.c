@@ -203,16 +203,23 @@ const char *fc_diag_first(struct fc_unit *u)
 	return u->first_buf;
 }
 
-void fc_json_string(FILE *out, const char *s)
+void fc_json_string_n(FILE *out, const char *s, size_t len)
 {
 	fputc('"', out);
-	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-		switch (*p) {
+	for (size_t i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)s[i];
+		switch (c) {
 		case '"':
 			fputs("\\\"", out);
 			break;
 		case '\\':
 			fputs("\\\\", out);
+			break;
+		case '\b':
+			fputs("\\b", out);
+			break;
+		case '\f':
+			fputs("\\f", out);
 			break;
 		case '\n':
 			fputs("\\n", out);
@@ -224,11 +231,16 @@ void fc_json_string(FILE *out, const char *s)
 			fputs("\\t", out);
 			break;
 		default:
-			if (*p < 0x20)
-				fprintf(out, "\\u%04x", *p);
+			if (c < 0x20)
+				fprintf(out, "\\u%04x", c);
 			else
-				fputc(*p, out);
+				fputc(c, out);
 		}
 	}
 	fputc('"', out);
+}
+
+void fc_json_string(FILE *out, const char *s)
+{
+	fc_json_string_n(out, s, strlen(s));
 }

@@ -1414,17 +1414,19 @@ static int one_env(struct rt_ctx *c, struct rt_thread *t, struct rt_value *v)
 	return t->env ? vcstr(v, nul_join(c, t->env, t->env_len, ' ')) : na(v);
 }
 
-static struct rt_thread *session_leader(struct rt_ctx *c, struct rt_thread *t)
+/* The leader of t's session (by_sid) or process group: the thread whose tid is the id, or
+ * else the oldest ancestor that still shares it. */
+static struct rt_thread *group_leader(struct rt_ctx *c, struct rt_thread *t, bool by_sid)
 {
 	if (!c->state)
 		return NULL;
-	struct rt_thread *l = rt_thread_lookup(c->state, t->sid);
+	int64_t id = by_sid ? t->sid : t->pgid;
+	struct rt_thread *l = rt_thread_lookup(c->state, id);
 	if (l)
 		return l;
-	/* the oldest ancestor still in the session */
 	struct rt_thread *cur = t, *best = NULL;
 	for (unsigned i = 0; cur && i < 256; i++) {
-		if (cur->sid != t->sid)
+		if ((by_sid ? cur->sid : cur->pgid) != id)
 			break;
 		best = cur;
 		struct rt_thread *p = rt_thread_parent(c->state, cur);
@@ -1433,22 +1435,14 @@ static struct rt_thread *session_leader(struct rt_ctx *c, struct rt_thread *t)
 	return best;
 }
 
+static struct rt_thread *session_leader(struct rt_ctx *c, struct rt_thread *t)
+{
+	return group_leader(c, t, true);
+}
+
 static struct rt_thread *pgid_leader(struct rt_ctx *c, struct rt_thread *t)
 {
-	if (!c->state)
-		return NULL;
-	struct rt_thread *l = rt_thread_lookup(c->state, t->pgid);
-	if (l)
-		return l;
-	struct rt_thread *cur = t, *best = NULL;
-	for (unsigned i = 0; cur && i < 256; i++) {
-		if (cur->pgid != t->pgid)
-			break;
-		best = cur;
-		struct rt_thread *p = rt_thread_parent(c->state, cur);
-		cur = p == cur ? NULL : p;
-	}
-	return best;
+	return group_leader(c, t, false);
 }
 
 struct fd_count {

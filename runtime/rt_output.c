@@ -52,39 +52,7 @@ static const char *time_prefix(struct rt_ctx *c, uint64_t ts, enum rt_time_forma
 
 static void json_str(FILE *out, const char *s, size_t len)
 {
-	fputc('"', out);
-	for (size_t i = 0; i < len; i++) {
-		unsigned char ch = (unsigned char)s[i];
-		switch (ch) {
-		case '"':
-			fputs("\\\"", out);
-			break;
-		case '\\':
-			fputs("\\\\", out);
-			break;
-		case '\b':
-			fputs("\\b", out);
-			break;
-		case '\f':
-			fputs("\\f", out);
-			break;
-		case '\n':
-			fputs("\\n", out);
-			break;
-		case '\r':
-			fputs("\\r", out);
-			break;
-		case '\t':
-			fputs("\\t", out);
-			break;
-		default:
-			if (ch < 0x20)
-				fprintf(out, "\\u%04x", ch);
-			else
-				fputc(ch, out);
-		}
-	}
-	fputc('"', out);
+	fc_json_string_n(out, s, len);
 }
 
 static void json_cstr(FILE *out, const char *s)
@@ -209,7 +177,8 @@ void rt_alert_print(FILE *out, const struct rt_alert *a, enum rt_time_format tf,
 	fputs(",\"tags\":[", out);
 	/* Falco keeps tags in a set: sorted, once each */
 	const char **tags = rt_ctx_alloc(c, (r->ntags + 1) * sizeof(*tags));
-	memcpy(tags, r->tags, r->ntags * sizeof(*tags));
+	if (r->ntags)
+		memcpy(tags, r->tags, r->ntags * sizeof(*tags));
 	for (size_t i = 1; i < r->ntags; i++)
 		for (size_t j = i; j > 0 && strcmp(tags[j - 1], tags[j]) > 0; j--) {
 			const char *t = tags[j];
