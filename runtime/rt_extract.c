@@ -454,6 +454,15 @@ static const struct rt_flag_name clone_flag_names[] = {
     {NULL, 0},
 };
 
+/* execve's flags: what Falco knows about the executable (RT_EXE_* in rt_state.h). */
+static const struct rt_flag_name exe_flag_names[] = {
+    {"EXE_WRITABLE", 1 << 0},
+    {"EXE_UPPER_LAYER", 1 << 1},
+    {"EXE_FROM_MEMFD", 1 << 2},
+    {"EXE_LOWER_LAYER", 1 << 3},
+    {NULL, 0},
+};
+
 static const struct rt_flag_name domain_names[] = {
     {"AF_UNIX", 1},     {"AF_INET", 2},    {"AF_INET6", 10},
     {"AF_NETLINK", 16}, {"AF_PACKET", 17}, {NULL, 0},
@@ -472,6 +481,9 @@ static const struct rt_flag_name *flag_table(const struct rt_event *ev, const ch
 		case FK_EVENT_OPENAT2:
 		case FK_EVENT_OPEN_BY_HANDLE_AT:
 			return open_flag_names;
+		case FK_EVENT_EXECVE:
+		case FK_EVENT_EXECVEAT:
+			return exe_flag_names;
 		case FK_EVENT_UNLINKAT:
 		case FK_EVENT_LINKAT:
 		case FK_EVENT_FCHOWNAT:
@@ -1960,8 +1972,10 @@ static int extract_field(struct rt_ctx *c, const struct fc_expr *e, struct rt_va
 	case FC_FIELD_FD_TYPECHAR:
 		return fd ? vstr(out, &fd->type, 1) : na(out);
 	case FC_FIELD_FD_NAME:
-	case FC_FIELD_FD_NAMERAW:
 		return fd ? vcstr(out, fd->name) : na(out);
+	case FC_FIELD_FD_NAMERAW:
+		/* the path as the system call gave it (directory traversal rules look at it) */
+		return fd ? vcstr(out, fd->nameraw ? fd->nameraw : fd->name) : na(out);
 	case FC_FIELD_FD_DIRECTORY:
 	case FC_FIELD_FD_FILENAME:
 	case FC_FIELD_FD_CONTAINERDIRECTORY: {

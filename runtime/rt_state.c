@@ -167,6 +167,7 @@ static void rt_fdtab_unlink(struct rt_state *s, struct rt_fdtable *tab, struct r
 	tab->count--;
 	s->nfds--;
 	rt_str_free(n->fd.name);
+	rt_str_free(n->fd.nameraw);
 	free(n);
 }
 
@@ -204,6 +205,7 @@ static struct rt_fd *rt_fdtab_insert(struct rt_state *s, struct rt_fdtable *tab,
 	n->fd = *tmpl;
 	n->fd.num = num;
 	n->fd.name = rt_str_dup(tmpl->name);
+	n->fd.nameraw = tmpl->nameraw ? rt_str_dup(tmpl->nameraw) : NULL;
 	rt_fdtab_remove(s, tab, num);
 	while (tab->count >= s->max_fds && tab->head)
 		rt_fdtab_unlink(s, tab, tab->head);
@@ -1172,6 +1174,8 @@ static void rt_open(struct rt_state *s, struct rt_event *ev)
 	else
 		rt_path_join(s, name[0] == '/' ? NULL : base, name);
 	f.name = s->path;
+	if (name && strcmp(name, s->path) != 0)
+		f.nameraw = (char *)name; /* copied by the insert */
 	if (type == FK_EVENT_CREAT)
 		f.open_flags = RT_O_CREAT | RT_O_WRONLY | RT_O_TRUNC;
 	else

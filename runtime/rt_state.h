@@ -77,6 +77,8 @@ struct rt_fd {
 	int64_t num;
 	char type;                      /* enum rt_fd_type */
 	char *name;                     /* owned: path, or socket tuple text, or pipe:[ino] */
+	char *nameraw;                  /* owned: the path as the open gave it (fd.nameraw), or
+					 * NULL when it equals name or is unknown */
 	uint32_t open_flags;            /* O_* flags it was opened with */
 	uint32_t dev;
 	uint64_t ino;
