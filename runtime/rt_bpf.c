@@ -196,6 +196,7 @@ struct rt_bpf {
 	int stop;               /* fn's non-zero result */
 	uint64_t delivered;
 	int ncpus;
+	bool syscalls[FK_MAX_SYSCALLS]; /* opts->syscalls, copied */
 	uint8_t generic[sizeof(struct fk_event_hdr) + 4 + 64 + 2]; /* a GENERIC record, named */
 };
 
@@ -258,7 +259,8 @@ int rt_bpf_set_types(struct rt_bpf *b, const bool *types)
 		if (t >= 0 && h != RT_H_NONE && rt_bpf_wants(types, (unsigned)t)) {
 			want = FK_WANT(t);
 		} else if (rt_bpf_syscall_name(nr) &&
-			   (generic || (t >= 0 && h == RT_H_NONE && types && types[t]))) {
+			   (generic || (t >= 0 && h == RT_H_NONE && types && types[t]) ||
+			    b->syscalls[nr])) {
 			h = RT_H_GENERIC;
 			want = FK_WANT(FK_EVENT_GENERIC);
 		}
@@ -303,6 +305,8 @@ int rt_bpf_open(struct rt_bpf **out, const struct rt_bpf_opts *opts, char *err, 
 	b = calloc(1, sizeof(*b));
 	if (!b)
 		return rt_bpf_fail(err, errlen, -ENOMEM, "allocating the capture", false);
+	if (opts->syscalls)
+		memcpy(b->syscalls, opts->syscalls, sizeof(b->syscalls));
 	b->ncpus = libbpf_num_possible_cpus();
 	if (b->ncpus <= 0) {
 		rc = rt_bpf_fail(err, errlen, b->ncpus ? b->ncpus : -EINVAL, "counting CPUs", false);

@@ -20,6 +20,11 @@ struct rt_bpf_opts {
 	 * captures every other syscall as a GENERIC event (costly: futex, epoll_wait, ...);
 	 * a wanted type without a kernel handler is captured as GENERIC too. */
 	const bool *types;
+	/* [FK_MAX_SYSCALLS], borrowed for the call, or NULL: syscalls (by x86_64 number) to
+	 * capture as GENERIC events although their event type is not in types, for syscalls
+	 * without an event type of their own that rules name (evt.type = prctl). Kept for
+	 * rt_bpf_set_types. */
+	const bool *syscalls;
 	uint32_t ignore_tgid;   /* a process whose events the kernel drops (falcod itself); 0: none */
 	uint32_t ringbuf_bytes; /* ring buffer size; 0: 8 MiB; rounded up to a power of two */
 };

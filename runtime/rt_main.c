@@ -1,21 +1,27 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* rt_main.c - falcod, the daemon, as a thin program over the compiler and the runtime: Falco's
- * command line and falco.yaml keys, rules compiled in-process, replay of captures (falcod's
- * own format, or .scap through rt_scap) through state and rules, alerts printed as Falco
- * prints them, and Falco's end-of-run statistics. docs/falcod.md is the manual.
+ * command line and falco.yaml keys, rules compiled in-process, live capture through eBPF
+ * (rt_bpf) or replay of captures (falcod's own format, or .scap through rt_scap) through state
+ * and rules, alerts printed as Falco prints them, Falco's syscall_event_drops actions and
+ * Falco's end-of-run statistics. docs/falcod.md is the manual.
  *
  * Not here: how events change state (rt_state.c), extraction and evaluation (rt_extract.c,
- * rt_eval.c), the alert formats (rt_output.c), capture formats (rt_capture.c, rt_scap.c).
- * Live capture (eBPF) is issue 5 and is refused with a clear error. */
+ * rt_eval.c), the alert formats (rt_output.c), capture formats (rt_capture.c, rt_scap.c),
+ * loading the kernel side (rt_bpf.c), the /proc scan (rt_proc.c). */
+#include "bpf/fk_capture.h"
 #include "compiler/fc.h"
+#include "runtime/rt_bpf.h"
 #include "runtime/rt_capture.h"
 #include "runtime/rt_engine.h"
 #include "runtime/rt_event.h"
+#include "runtime/rt_proc.h"
 #include "runtime/rt_scap.h"
 #include "runtime/rt_state.h"
 
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <math.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -250,7 +256,8 @@ struct opts {
 	struct strv overrides;          /* -o */
 	const char *conf_file;
 	const char *replay;
-	const char *capture_out;
+	const char *capture_out;        /* --capture-out / --capture */
+	const char *ready_file;         /* --ready-file */
 	long duration;                  /* -M, 0: unlimited */
 	bool list_rules, list_fields, all_events, unbuffered, verbose;
 	const char *list_source;
@@ -261,6 +268,10 @@ struct opts {
 	const char *program;
 	enum fc_priority min_prio;
 	enum rt_match_mode match;
+	/* syscall_event_drops.* (live only) */
+	bool drop_log, drop_alert, drop_exit, drop_simulate;
+	double drop_threshold, drop_rate, drop_max_burst;
+	uint32_t ringbuf_bytes;         /* syscall_buf_size_preset */
 };
 
 static void usage(FILE *out)
@@ -268,8 +279,9 @@ static void usage(FILE *out)
 	fprintf(out,
 		"usage: falcod [options]\n"
 		"\n"
-		"Falco-compatible runtime: compiles Falco rules and evaluates them on events,\n"
-		"replayed from a capture file (live capture is not built yet).\n"
+		"Falco-compatible runtime: compiles Falco rules and evaluates them on system calls\n"
+		"captured live through eBPF (the default; needs root and a kernel with BTF), or\n"
+		"replayed from a capture file (--replay).\n"
 		"\n"
 		"options:\n"
 		"  -r FILE|DIR           rules file to load (repeatable; a directory loads its *.yaml\n"
@@ -281,8 +293,12 @@ static void usage(FILE *out)
 		"  --replay FILE, -e FILE\n"
 		"                        replay a capture: falcod's own format (docs/capture.md), or a\n"
 		"                        Falco/sysdig .scap (gzip-compressed or not)\n"
-		"  --capture-out FILE    with --replay: also write the replayed state and events to FILE\n"
-		"                        in falcod's capture format\n"
+		"  --capture FILE, --capture-out FILE\n"
+		"                        also write the state at start and every event to FILE in\n"
+		"                        falcod's capture format (live or --replay); replaying FILE\n"
+		"                        gives the same alerts\n"
+		"  --ready-file FILE     live: create FILE once the capture runs and the /proc scan is\n"
+		"                        done (\"Capture started\" is also logged on stderr)\n"
 		"  -M SECONDS            stop after SECONDS of run time\n"
 		"  -A                    evaluate rules on all events, including those Falco skips by\n"
 		"                        default\n"
@@ -304,8 +320,9 @@ static void usage(FILE *out)
 		"\"Events detected: N\", \"Rule counts by severity:\", \"Triggered rules by rule name:\".\n"
 		"\n"
 		"exit status: 0 success; 1 rules that do not load, a bad option or configuration, an\n"
-		"unreadable or corrupt capture (after the alerts of every event before the damage), or\n"
-		"live capture requested\n");
+		"unreadable or corrupt capture (after the alerts of every event before the damage), a\n"
+		"live capture that cannot start (not root, no BTF, no eBPF), or syscall_event_drops\n"
+		"action exit\n");
 }
 
 /* --- logging on stderr, Falco's way: "<time>: message" ------------------------------------ */
@@ -799,6 +816,475 @@ out:
 	return rc;
 }
 
+/* --- live capture ------------------------------------------------------------------------ */
+
+/* Event types the state needs whatever the rules say: Falco's "interesting syscalls" for its
+ * process, fd and user tables. */
+static const unsigned live_state_types[] = {
+	FK_EVENT_CLONE, FK_EVENT_CLONE3, FK_EVENT_FORK, FK_EVENT_VFORK,
+	FK_EVENT_EXECVE, FK_EVENT_EXECVEAT, FK_EVENT_PROCEXIT,
+	FK_EVENT_OPEN, FK_EVENT_OPENAT, FK_EVENT_OPENAT2, FK_EVENT_CREAT,
+	FK_EVENT_CLOSE, FK_EVENT_DUP, FK_EVENT_DUP2, FK_EVENT_DUP3, FK_EVENT_FCNTL,
+	FK_EVENT_SOCKET, FK_EVENT_CONNECT, FK_EVENT_ACCEPT, FK_EVENT_ACCEPT4, FK_EVENT_BIND,
+	FK_EVENT_PIPE, FK_EVENT_PIPE2, FK_EVENT_MEMFD_CREATE, FK_EVENT_CHDIR, FK_EVENT_FCHDIR,
+	FK_EVENT_CHROOT, FK_EVENT_SETUID, FK_EVENT_SETGID, FK_EVENT_SETREUID, FK_EVENT_SETREGID,
+	FK_EVENT_SETRESUID, FK_EVENT_SETRESGID, FK_EVENT_SETSID, FK_EVENT_SETPGID,
+};
+
+/* What to capture: the event types some enabled syscall rule can match (the union of their
+ * fc_evtset), plus the state's. A rule that can match any type (no evt.type test) makes every
+ * type the kernel builds wanted; every other syscall (GENERIC) only with -A. Syscalls that
+ * rules name but that have no event type of their own go into syscalls[] (GENERIC). Returns
+ * the number of syscalls captured. */
+static unsigned live_select(const struct fc_ruleset *rs, bool all_events,
+			    bool types[FK_EVENT_COUNT], bool syscalls[FK_MAX_SYSCALLS])
+{
+	struct fc_evtset u;
+	memset(&u, 0, sizeof(u));
+	bool any = false;
+	for (size_t i = 0; i < rs->nrules; i++) {
+		const struct fc_rule *r = rs->rules[i];
+		if (!r->valid || !r->enabled || r->src != FC_SRC_SYSCALL)
+			continue;
+		struct fc_evtset t, f;
+		fc_evtset_of(r->ast, &t, &f);
+		if (fc_evtset_count(&t) == FC_EVT_COUNT)
+			any = true;
+		for (int w = 0; w < FC_EVTSET_WORDS; w++)
+			u.w[w] |= t.w[w];
+	}
+	memset(types, 0, FK_EVENT_COUNT * sizeof(bool));
+	memset(syscalls, 0, FK_MAX_SYSCALLS * sizeof(bool));
+	for (size_t i = 0; i < sizeof(live_state_types) / sizeof(live_state_types[0]); i++)
+		types[live_state_types[i]] = true;
+	for (unsigned k = 0; k < FK_EVENT_COUNT; k++) {
+		const struct rt_event_info *info = rt_event_info(k);
+		if (!info || (info->flags & (FK_EF_ENTER | FK_EF_GENERIC)))
+			continue;
+		if (any && rt_bpf_has_handler(k))
+			types[k] = true;
+		int x = fc_evttype_lookup(info->name, strlen(info->name));
+		if (x >= 0 && fc_evtset_has(&u, x))
+			types[k] = true;
+	}
+	if (all_events)
+		types[FK_EVENT_GENERIC] = true;
+	unsigned n = 0;
+	for (unsigned nr = 0; nr < FK_MAX_SYSCALLS; nr++) {
+		const char *name = rt_bpf_syscall_name(nr);
+		if (!name)
+			continue;
+		int x = fc_evttype_lookup(name, strlen(name));
+		unsigned t = rt_bpf_syscall_event(nr);
+		if (t == FK_EVENT_GENERIC) {
+			int ft = rt_event_type_lookup(name, false);
+			if (ft >= 0 && types[ft])
+				t = (unsigned)ft;       /* captured as GENERIC through its type */
+		}
+		if (x >= 0 && fc_evtset_has(&u, x) && t == FK_EVENT_GENERIC)
+			syscalls[nr] = true;
+		if (syscalls[nr] || types[t])
+			n++;
+	}
+	return n;
+}
+
+/* The token bucket of Falco's syscall_event_drops (rate tokens per second, max_burst). */
+struct live_bucket {
+	double tokens, rate, max;
+	double last;
+};
+
+static bool live_bucket_claim(struct live_bucket *b, double now)
+{
+	b->tokens += (now - b->last) * b->rate;
+	if (b->tokens > b->max)
+		b->tokens = b->max;
+	b->last = now;
+	if (b->tokens < 1)
+		return false;
+	b->tokens -= 1;
+	return true;
+}
+
+struct live {
+	struct app *a;
+	struct rt_engine *e;
+	struct rt_state *st;
+	struct rt_capture_writer *w;
+	int werr;                       /* the writer's first error, -errno */
+	uint64_t seen, decoded, undecodable, enriched;
+	uint64_t num;
+	struct rt_event_builder eb;
+	/* drops */
+	struct rt_bpf_stats last;
+	double next_check;
+	uint64_t drop_detected, drop_actions;
+	struct live_bucket bucket;
+	bool exit_now;
+};
+
+/* /proc/TID/cgroup as the cgroups parameter: NUL-separated "subsys=path" entries, one per v1
+ * controller, "=path" for the v2 line. Returns the length, 0 when unreadable. */
+static size_t live_read_cgroups(uint32_t tid, char *out, size_t cap)
+{
+	char path[64], line[4096];
+	snprintf(path, sizeof(path), "/proc/%u/cgroup", tid);
+	FILE *f = fopen(path, "re");
+	if (!f)
+		return 0;
+	size_t n = 0;
+	while (fgets(line, sizeof(line), f)) {
+		line[strcspn(line, "\n")] = '\0';
+		char *c1 = strchr(line, ':');
+		char *c2 = c1 ? strchr(c1 + 1, ':') : NULL;
+		if (!c2)
+			continue;
+		*c2 = '\0';
+		const char *cpath = c2 + 1;
+		char *save = NULL, *list = c1 + 1;
+		bool one = false;
+		for (char *ss = strtok_r(list, ",", &save);; ss = strtok_r(NULL, ",", &save)) {
+			if (!ss && one)
+				break;
+			one = true;
+			int w = snprintf(out + n, cap - n, "%s=%s", ss ? ss : "", cpath);
+			if (w < 0 || (size_t)w + 1 > cap - n) {
+				fclose(f);
+				return n;
+			}
+			n += (size_t)w + 1;
+			if (!ss)
+				break;
+		}
+	}
+	fclose(f);
+	return n;
+}
+
+/* The kernel side does not capture cwd and cgroups (docs/capture-bpf.md). For a successful
+ * execve and for the child's side of a clone, fill them from /proc/TID when the process is
+ * still there, so that container.id and relative paths follow; the record is rebuilt, and the
+ * capture file gets the rebuilt one (a replay sees what live saw). Returns the record to use. */
+static const struct fk_event_hdr *live_enrich(struct live *l, struct rt_event *ev)
+{
+	const struct fk_event_hdr *h = ev->hdr;
+	unsigned t = h->type;
+	bool exec = (t == FK_EVENT_EXECVE || t == FK_EVENT_EXECVEAT) && h->res == 0;
+	bool child = (t == FK_EVENT_CLONE || t == FK_EVENT_CLONE3 || t == FK_EVENT_FORK ||
+		      t == FK_EVENT_VFORK) && h->res == 0;
+	if (!exec && !child)
+		return h;
+	int icg = rt_event_param_index(t, "cgroups");
+	int icwd = rt_event_param_index(t, "cwd");
+	bool need_cg = icg >= 0 && (unsigned)icg < ev->nparams && ev->plen[icg] == 0;
+	bool need_cwd = icwd >= 0 && (unsigned)icwd < ev->nparams && ev->plen[icwd] == 0;
+	if (!need_cg && !need_cwd)
+		return h;
+	static char cg[8192];
+	char cwd[4097], path[64];
+	size_t cglen = need_cg ? live_read_cgroups(h->tid, cg, sizeof(cg)) : 0;
+	size_t cwdlen = 0;
+	if (need_cwd) {
+		snprintf(path, sizeof(path), "/proc/%u/cwd", h->tid);
+		ssize_t r = readlink(path, cwd, sizeof(cwd) - 2);
+		if (r > 0) {
+			if (cwd[r - 1] != '/')
+				cwd[r++] = '/';
+			cwd[r] = '\0';
+			cwdlen = (size_t)r + 1;
+		}
+	}
+	if (!cglen && !cwdlen)
+		return h;
+	rt_event_builder_begin(&l->eb, t, h->ts_ns, h->tid, h->tgid, h->res);
+	for (unsigned i = 0; i < ev->nparams; i++) {
+		if ((int)i == icg && cglen)
+			rt_event_builder_add(&l->eb, cg, (uint16_t)cglen);
+		else if ((int)i == icwd && cwdlen)
+			rt_event_builder_add(&l->eb, cwd, (uint16_t)cwdlen);
+		else
+			rt_event_builder_add(&l->eb, ev->param[i], ev->plen[i]);
+	}
+	const struct fk_event_hdr *nh = rt_event_builder_finish(&l->eb);
+	struct rt_event nev;
+	char err[256];
+	if (rt_event_decode(&nev, nh, nh->len, err, sizeof(err)) != 0)
+		return h;
+	*ev = nev;
+	l->enriched++;
+	return nh;
+}
+
+static int live_on_record(const struct fk_event_hdr *rec, void *ctx)
+{
+	struct live *l = ctx;
+	struct rt_event ev;
+	char err[256];
+	l->seen++;
+	if (rt_event_decode(&ev, rec, rec->len, err, sizeof(err)) != 0) {
+		l->undecodable++;
+		if (l->a->o->verbose && l->undecodable <= 10)
+			logmsg("skipping a record that does not decode (type %u): %s", rec->type, err);
+		return 0;
+	}
+	l->decoded++;
+	const struct fk_event_hdr *h = live_enrich(l, &ev);
+	ev.num = ++l->num;
+	if (l->w && !l->werr) {
+		int wrc = rt_capture_write_event(l->w, h, ev.num);
+		if (wrc) {
+			l->werr = wrc;
+			fprintf(stderr, "Error: --capture %s: %s; no more events are written\n",
+				l->a->o->capture_out, strerror(-wrc));
+		}
+	}
+	rt_engine_process(l->e, l->st, &ev, on_alert, l->a);
+	return 0;
+}
+
+static void live_time(char *out, size_t cap, bool iso)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	struct tm tm;
+	char b[32];
+	long ns = ts.tv_nsec % 1000000000L;
+	if (iso) {
+		gmtime_r(&ts.tv_sec, &tm);
+		strftime(b, sizeof(b), "%Y-%m-%dT%H:%M:%S", &tm);
+		snprintf(out, cap, "%.20s.%09ld+0000", b, ns);
+	} else {
+		localtime_r(&ts.tv_sec, &tm);
+		strftime(b, sizeof(b), "%H:%M:%S", &tm);
+		snprintf(out, cap, "%.20s.%09ld", b, ns);
+	}
+}
+
+/* Falco's syscall_evt_drop_mgr: once a second, the drops of the last second; past the
+ * threshold (drops / events) and when the token bucket allows, the configured actions. The
+ * alert is Falco's internal message: rule "Falco internal: syscall event drop", priority
+ * Debug, Falco's output_fields (categories falcod does not count are 0). */
+static void live_check_drops(struct live *l, struct rt_bpf *b, double now)
+{
+	struct opts *o = l->a->o;
+	if (now < l->next_check)
+		return;
+	l->next_check = now + 1.0;
+	struct rt_bpf_stats st;
+	rt_bpf_get_stats(b, &st);
+	uint64_t drops = st.drops - l->last.drops;
+	uint64_t evts = (st.events + st.drops) - (l->last.events + l->last.drops);
+	l->last = st;
+	if (o->drop_simulate) {
+		logmsg("Simulating syscall event drop");
+		drops++;
+		evts++;
+	}
+	if (drops == 0 || (double)drops / (double)(evts ? evts : 1) <= o->drop_threshold)
+		return;
+	l->drop_detected++;
+	if (!live_bucket_claim(&l->bucket, now)) {
+		if (o->verbose)
+			logmsg("Syscall event drop but token bucket depleted, skipping actions");
+		return;
+	}
+	l->drop_actions++;
+	char msg[160];
+	snprintf(msg, sizeof(msg), "Falco internal: syscall event drop. %llu system calls dropped "
+		 "in last second.", (unsigned long long)drops);
+	if (o->drop_log)
+		logmsg("%s", msg);
+	if (o->drop_alert && (o->stdout_enabled || o->file_enabled || o->prog_enabled)) {
+		/* Falco's fields, in its (sorted) order */
+		static const char *const zero[] = {
+			"n_drops_buffer_clone_fork_enter", "n_drops_buffer_clone_fork_exit",
+			"n_drops_buffer_connect_enter", "n_drops_buffer_connect_exit",
+			"n_drops_buffer_dir_file_enter", "n_drops_buffer_dir_file_exit",
+			"n_drops_buffer_execve_enter", "n_drops_buffer_execve_exit",
+			"n_drops_buffer_open_enter", "n_drops_buffer_open_exit",
+			"n_drops_buffer_other_interest_enter", "n_drops_buffer_other_interest_exit",
+		};
+		char tm[64];
+		live_time(tm, sizeof(tm), o->json || o->iso8601);
+		char *buf = NULL;
+		size_t len = 0;
+		FILE *m = open_memstream(&buf, &len);
+		if (!m)
+			abort();
+		const char *q = o->json ? "\"" : "";
+		const char *sep = o->json ? ":" : "=";
+		const char *comma = o->json ? "," : " ";
+		if (o->json) {
+			/* Falco's ISO time in JSON has a 'Z' */
+			tm[strlen(tm) - 5] = 'Z';
+			tm[strlen(tm) - 4] = '\0';
+			fprintf(m, "{\"hostname\":\"%s\",\"output\":\"%s\",\"output_fields\":{",
+				l->a->hostname, msg);
+		} else {
+			fprintf(m, "%s: Debug %s (", tm, msg);
+		}
+		fprintf(m, "%sebpf_enabled%s%s%s1%s", q, q, sep, q, q);
+		fprintf(m, "%s%sn_drops%s%s%s%llu%s", comma, q, q, sep, q, (unsigned long long)drops, q);
+		for (size_t i = 0; i < sizeof(zero) / sizeof(zero[0]); i++)
+			fprintf(m, "%s%s%s%s%s%s0%s", comma, q, zero[i], q, sep, q, q);
+		fprintf(m, "%s%sn_drops_buffer_total%s%s%s%llu%s", comma, q, q, sep, q,
+			(unsigned long long)drops, q);
+		fprintf(m, "%s%sn_drops_bug%s%s%s0%s", comma, q, q, sep, q, q);
+		fprintf(m, "%s%sn_drops_page_faults%s%s%s0%s", comma, q, q, sep, q, q);
+		fprintf(m, "%s%sn_drops_scratch_map%s%s%s0%s", comma, q, q, sep, q, q);
+		fprintf(m, "%s%sn_evts%s%s%s%llu%s", comma, q, q, sep, q, (unsigned long long)evts, q);
+		if (o->json)
+			fprintf(m, "},\"priority\":\"Debug\",\"rule\":\"Falco internal: syscall event "
+				   "drop\",\"time\":\"%s\"}\n", tm);
+		else
+			fprintf(m, ")\n");
+		fclose(m);
+		emit(l->a, buf, len);
+		free(buf);
+	}
+	if (o->drop_exit) {
+		logmsg("%s", msg);
+		logmsg("Exiting.");
+		l->exit_now = true;
+	}
+}
+
+/* Live capture through eBPF until SIGINT/SIGTERM, -M or a drop action "exit". Returns the
+ * exit status; prints the statistics when the capture ran. */
+static int live(struct app *a, struct rt_engine *e)
+{
+	struct opts *o = a->o;
+	static char err[16384];
+	static bool types[FK_EVENT_COUNT], syscalls[FK_MAX_SYSCALLS];
+	if (rt_bpf_probe(err, sizeof(err)) < 0) {
+		fprintf(stderr, "Error: cannot start the live capture: %s\n", err);
+		return 1;
+	}
+	unsigned nsys = live_select(a->rs, o->all_events, types, syscalls);
+	struct rt_bpf_opts bo = {
+		.types = types,
+		.syscalls = syscalls,
+		.ignore_tgid = (uint32_t)getpid(),
+		.ringbuf_bytes = o->ringbuf_bytes,
+	};
+	struct rt_bpf *b = NULL;
+	int rc = rt_bpf_open(&b, &bo, err, sizeof(err));
+	if (rc < 0) {
+		fprintf(stderr, "Error: cannot start the live capture: %s\n", err);
+		return 1;
+	}
+	logmsg("Opening capture with the eBPF probe (%u syscalls, %u KiB ring buffer)", nsys,
+	       o->ringbuf_bytes >> 10);
+
+	struct live l;
+	memset(&l, 0, sizeof(l));
+	l.a = a;
+	l.e = e;
+	l.st = rt_state_new();
+	if (!l.st)
+		abort();
+	rt_state_set_hostname(l.st, a->hostname);
+	/* the capture runs first: what happens during the scan waits in the ring */
+	if (rt_proc_scan_flags(l.st, "/proc", RT_PROC_SKIP_SELF, err, sizeof(err)) < 0) {
+		fprintf(stderr, "Error: scanning /proc: %s\n", err);
+		rc = 1;
+		goto out;
+	}
+	if (rt_state_load_users(l.st, NULL) < 0 && o->verbose)
+		logmsg("note: could not read /etc/passwd or /etc/group: user names are unknown");
+	if (o->capture_out) {
+		struct timespec now;
+		clock_gettime(CLOCK_REALTIME, &now);
+		l.w = rt_capture_writer_new(o->capture_out, a->hostname,
+					    (uint64_t)now.tv_sec * 1000000000ull +
+						    (uint64_t)now.tv_nsec,
+					    err, sizeof(err));
+		int wrc = l.w ? rt_capture_write_state(l.w, l.st) : -1;
+		if (wrc) {
+			if (l.w)
+				snprintf(err, sizeof(err), "%s: %s", o->capture_out, strerror(-wrc));
+			fprintf(stderr, "Error: --capture %s\n", err);
+			rc = 1;
+			goto out;
+		}
+	}
+	if (o->verbose) {
+		struct rt_state_stats ss;
+		rt_state_stats(l.st, &ss);
+		logmsg("/proc scan: %llu threads, %llu fds", (unsigned long long)ss.threads,
+		       (unsigned long long)ss.fds);
+	}
+	l.bucket.rate = o->drop_rate;
+	l.bucket.max = o->drop_max_burst;
+	l.bucket.tokens = o->drop_max_burst;
+	double t0 = now_s();
+	l.bucket.last = t0;
+	l.next_check = t0 + 1.0;
+	logmsg("Capture started");
+	if (o->ready_file) {
+		int fd = open(o->ready_file, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+		if (fd < 0) {
+			fprintf(stderr, "Error: --ready-file %s: %s\n", o->ready_file, strerror(errno));
+			rc = 1;
+			goto out;
+		}
+		dprintf(fd, "%d\n", (int)getpid());
+		close(fd);
+	}
+	while (!g_stop && !l.exit_now) {
+		int r = rt_bpf_poll(b, 50, live_on_record, &l);
+		if (r < 0 && r != -EINTR) {
+			fprintf(stderr, "Error: reading the ring buffer: %s\n", strerror(-r));
+			rc = 1;
+			break;
+		}
+		double now = now_s();
+		live_check_drops(&l, b, now);
+		if (o->duration > 0 && now - t0 >= (double)o->duration)
+			break;
+	}
+	if (!rc && !l.exit_now) /* what is already in the ring */
+		rt_bpf_poll(b, 0, live_on_record, &l);
+	if (l.exit_now)
+		rc = 1;
+
+	struct rt_bpf_stats st;
+	rt_bpf_get_stats(b, &st);
+	double el = now_s() - t0;
+	fprintf(stderr, "Driver Events:%llu\nDriver Drops:%llu\n",
+		(unsigned long long)(st.events + st.drops), (unsigned long long)st.drops);
+	fprintf(stderr, "Elapsed time: %.3f, Captured Events: %llu, %.2f eps\n", el,
+		(unsigned long long)l.seen, el > 0 ? (double)l.seen / el : 0.0);
+	fprintf(stderr, "Events seen: %llu, decoded: %llu, undecodable (skipped): %llu, "
+			"dropped by the kernel (ring buffer full): %llu, alerts: %llu\n",
+		(unsigned long long)l.seen, (unsigned long long)l.decoded,
+		(unsigned long long)l.undecodable, (unsigned long long)st.drops,
+		(unsigned long long)a->total);
+	fprintf(stderr, "Syscall event drop monitoring:\n");
+	fprintf(stderr, "   - event drop detected: %llu occurrences\n",
+		(unsigned long long)l.drop_detected);
+	fprintf(stderr, "   - num times actions taken: %llu\n", (unsigned long long)l.drop_actions);
+	print_stats(a);
+	if (l.w) {
+		int wrc = l.werr ? l.werr : rt_capture_writer_close(l.w);
+		if (l.werr)
+			rt_capture_writer_abort(l.w);
+		l.w = NULL;
+		if (wrc) {
+			fprintf(stderr, "Error: --capture %s: %s\n", o->capture_out, strerror(-wrc));
+			rc = 1;
+		}
+	}
+out:
+	if (l.w)
+		rt_capture_writer_abort(l.w);
+	rt_bpf_free(b);
+	rt_event_builder_fini(&l.eb);
+	rt_state_free(l.st);
+	return rc;
+}
+
 /* --- main -------------------------------------------------------------------------------- */
 
 static int need_arg(int argc, char **argv, int *i, const char **out)
@@ -862,11 +1348,18 @@ static int parse_args(int argc, char **argv, struct opts *o, int *exit_now)
 				return -1;
 		} else if (strncmp(a, "--replay=", 9) == 0) {
 			o->replay = a + 9;
-		} else if (strcmp(a, "--capture-out") == 0) {
+		} else if (strcmp(a, "--capture-out") == 0 || strcmp(a, "--capture") == 0) {
 			if (need_arg(argc, argv, &i, &o->capture_out))
 				return -1;
 		} else if (strncmp(a, "--capture-out=", 14) == 0) {
 			o->capture_out = a + 14;
+		} else if (strncmp(a, "--capture=", 10) == 0) {
+			o->capture_out = a + 10;
+		} else if (strcmp(a, "--ready-file") == 0) {
+			if (need_arg(argc, argv, &i, &o->ready_file))
+				return -1;
+		} else if (strncmp(a, "--ready-file=", 13) == 0) {
+			o->ready_file = a + 13;
 		} else if (strcmp(a, "-L") == 0) {
 			o->list_rules = true;
 		} else if (strcmp(a, "--list") == 0) {
@@ -895,6 +1388,94 @@ static int parse_args(int argc, char **argv, struct opts *o, int *exit_now)
 			usage(stderr);
 			return -1;
 		}
+	}
+	return 0;
+}
+
+static int conf_double(struct conf *c, const char *key, double def, double *out)
+{
+	const char *v = conf_get(c, key);
+	*out = def;
+	if (!v)
+		return 0;
+	char *end;
+	errno = 0;
+	double d = strtod(v, &end);
+	if (end == v || *end || errno || !isfinite(d) || d < 0) {
+		fprintf(stderr, "Error: configuration key %s: '%s' is not a non-negative number\n",
+			key, v);
+		return -1;
+	}
+	*out = d;
+	return 0;
+}
+
+/* syscall_event_drops.* and syscall_buf_size_preset. Without them, Falco's falco.yaml
+ * defaults: actions [log, alert], threshold .1, rate .03333, max_burst 1; 8 MiB. */
+static int apply_drop_conf(struct conf *c, struct opts *o)
+{
+	struct conf_entry *e = conf_find(c, "syscall_event_drops.actions");
+	struct strv acts = { 0 };
+	/* -o syscall_event_drops.actions=[log, alert]: a flow sequence given as one value */
+	for (size_t i = 0; e && i < e->vals.n; i++) {
+		const char *v = e->vals.v[i];
+		if (e->vals.n == 1 && v[0] == '[') {
+			char *cp = strdup(v + 1), *save = NULL;
+			if (!cp)
+				abort();
+			cp[strcspn(cp, "]")] = '\0';
+			for (char *t = strtok_r(cp, ", ", &save); t; t = strtok_r(NULL, ", ", &save))
+				strv_push(&acts, t);
+			free(cp);
+		} else {
+			strv_push(&acts, v);
+		}
+	}
+	if (!e) {
+		o->drop_log = o->drop_alert = true;
+	} else {
+		for (size_t i = 0; i < acts.n; i++) {
+			const char *v = acts.v[i];
+			if (strcasecmp(v, "ignore") == 0)
+				;
+			else if (strcasecmp(v, "log") == 0)
+				o->drop_log = true;
+			else if (strcasecmp(v, "alert") == 0)
+				o->drop_alert = true;
+			else if (strcasecmp(v, "exit") == 0)
+				o->drop_exit = true;
+			else {
+				fprintf(stderr, "Error: configuration key syscall_event_drops.actions: "
+						"'%s' is not one of ignore, log, alert, exit\n", v);
+				strv_free(&acts);
+				return -1;
+			}
+		}
+	}
+	strv_free(&acts);
+	if (conf_double(c, "syscall_event_drops.threshold", 0.1, &o->drop_threshold) ||
+	    conf_double(c, "syscall_event_drops.rate", 0.03333, &o->drop_rate) ||
+	    conf_double(c, "syscall_event_drops.max_burst", 1, &o->drop_max_burst) ||
+	    conf_bool(c, "syscall_event_drops.simulate_drops", false, &o->drop_simulate))
+		return -1;
+	if (o->drop_threshold > 1) {
+		fprintf(stderr, "Error: configuration key syscall_event_drops.threshold: %g is not "
+				"between 0 and 1\n", o->drop_threshold);
+		return -1;
+	}
+	if (o->drop_simulate)
+		o->drop_threshold = 0;
+	const char *p = conf_get(c, "syscall_buf_size_preset");
+	o->ringbuf_bytes = 8u << 20;
+	if (p) {
+		char *end;
+		long n = strtol(p, &end, 10);
+		if (end == p || *end || n < 1 || n > 10) {
+			fprintf(stderr, "Error: configuration key syscall_buf_size_preset: '%s' is not "
+					"an integer from 1 to 10\n", p);
+			return -1;
+		}
+		o->ringbuf_bytes = (1u << 20) << (n - 1);
 	}
 	return 0;
 }
@@ -931,6 +1512,8 @@ static int apply_conf(struct conf *c, struct opts *o)
 				"critical, error, warning, notice, informational, debug\n", p);
 		return -1;
 	}
+	if (apply_drop_conf(c, o))
+		return -1;
 	const char *m = conf_get(c, "rule_matching");
 	o->match = RT_MATCH_FIRST;
 	if (m && strcasecmp(m, "all") == 0)
@@ -1019,13 +1602,8 @@ int main(int argc, char **argv)
 				"enabled (-t) rules. Exiting.\n");
 		goto done;
 	}
-	if (!o.replay && !o.list_rules) {
-		fprintf(stderr, "Error: live capture is not built yet (issue 5); falcod can only "
-				"replay a capture today: use --replay FILE (or -e FILE)\n");
-		goto done;
-	}
-	if (o.capture_out && !o.replay) {
-		fprintf(stderr, "Error: --capture-out needs --replay FILE\n");
+	if (o.ready_file && o.replay) {
+		fprintf(stderr, "Error: --ready-file is for live capture, not with --replay\n");
 		goto done;
 	}
 
@@ -1105,8 +1683,12 @@ int main(int argc, char **argv)
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 
-	rc = replay(&app, e);
-	print_stats(&app);
+	if (o.replay) {
+		rc = replay(&app, e);
+		print_stats(&app);
+	} else {
+		rc = live(&app, e);     /* prints the statistics once the capture ran */
+	}
 
 done:
 	if (app.file)
