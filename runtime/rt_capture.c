@@ -156,8 +156,9 @@ static uint64_t rt_cur_u64(struct rt_cur *c)
 	return p ? rt_get_u64(p) : 0;
 }
 
-/* A string or blob: a malloc'd NUL-terminated copy (NULL for the NULL marker); *n its length.
- * On a bad length sets c->bad. */
+/* A string or blob: a malloc'd copy ended by two NULs (NULL for the NULL marker), so that a
+ * damaged NUL-separated list (cgroups) still ends with an empty string; *n its length. On a
+ * bad length sets c->bad. */
 static char *rt_cur_blob(struct rt_cur *c, size_t *n)
 {
 	uint32_t len = rt_cur_u32(c);
@@ -168,13 +169,13 @@ static char *rt_cur_blob(struct rt_cur *c, size_t *n)
 	const uint8_t *p = rt_cur_take(c, len);
 	if (!p)
 		return NULL;
-	char *s = malloc((size_t)len + 1);
+	char *s = malloc((size_t)len + 2);
 	if (!s) {
 		c->bad = true;
 		return NULL;
 	}
 	memcpy(s, p, len);
-	s[len] = '\0';
+	s[len] = s[len + 1] = '\0';
 	if (n)
 		*n = len;
 	return s;
@@ -703,19 +704,11 @@ static int rt_reader_block(struct rt_capture_reader *r)
 	return 1;
 }
 
-struct rt_capture_reader *rt_capture_open(const char *path, char *err, size_t errlen)
+/* Reads and checks the header from r->f (at its start). Returns r, or NULL with
+ * "PATH: offset N: what" in err after closing r->f and freeing r. */
+static struct rt_capture_reader *rt_reader_start(struct rt_capture_reader *r, const char *path,
+						 char *err, size_t errlen)
 {
-	struct rt_capture_reader *r = calloc(1, sizeof(*r));
-	if (!r) {
-		snprintf(err, errlen, "%s: out of memory", path);
-		return NULL;
-	}
-	r->f = fopen(path, "rb");
-	if (!r->f) {
-		snprintf(err, errlen, "%s: %s", path, strerror(errno));
-		free(r);
-		return NULL;
-	}
 	uint8_t h[RT_HDR_FIXED + RT_CAPTURE_MAX_HOSTNAME + 4];
 	size_t got = rt_reader_read(r, h, RT_HDR_FIXED);
 	const char *why = NULL;
@@ -779,6 +772,42 @@ struct rt_capture_reader *rt_capture_open(const char *path, char *err, size_t er
 	}
 	r->phase = RT_PH_STATE;
 	return r;
+}
+
+struct rt_capture_reader *rt_capture_open(const char *path, char *err, size_t errlen)
+{
+	struct rt_capture_reader *r = calloc(1, sizeof(*r));
+	if (!r) {
+		snprintf(err, errlen, "%s: out of memory", path);
+		return NULL;
+	}
+	r->f = fopen(path, "rb");
+	if (!r->f) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		free(r);
+		return NULL;
+	}
+	return rt_reader_start(r, path, err, errlen);
+}
+
+struct rt_capture_reader *rt_capture_open_mem(const void *buf, size_t n, const char *name,
+					      char *err, size_t errlen)
+{
+	static const char empty[1];
+	struct rt_capture_reader *r = calloc(1, sizeof(*r));
+	if (!r) {
+		snprintf(err, errlen, "%s: out of memory", name);
+		return NULL;
+	}
+	/* fmemopen may refuse a size of 0: read one NUL byte instead, which fails the magic
+	 * check as an empty buffer would. */
+	r->f = n ? fmemopen((void *)buf, n, "rb") : fmemopen((void *)empty, 1, "rb");
+	if (!r->f) {
+		snprintf(err, errlen, "%s: %s", name, strerror(errno));
+		free(r);
+		return NULL;
+	}
+	return rt_reader_start(r, name, err, errlen);
 }
 
 const struct rt_capture_header *rt_capture_header(const struct rt_capture_reader *r)

@@ -85,6 +85,10 @@ struct rt_capture_reader;
 
 /* Opens path and checks its header. NULL on error, with "PATH: offset N: what" in err. */
 struct rt_capture_reader *rt_capture_open(const char *path, char *err, size_t errlen);
+/* The same over n bytes at buf (borrowed: they must outlive the reader), for fuzzing and
+ * tests; name stands for the path in err. */
+struct rt_capture_reader *rt_capture_open_mem(const void *buf, size_t n, const char *name,
+					      char *err, size_t errlen);
 const struct rt_capture_header *rt_capture_header(const struct rt_capture_reader *r);
 /* Reads the state section into s (threads, fds, users, groups, hostname). s may be NULL to
  * skip it. 0, or -1 with rt_capture_error() set. Called at most once, before rt_capture_next;

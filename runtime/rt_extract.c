@@ -227,10 +227,11 @@ static int vip(struct rt_value *v, uint8_t family, const uint8_t *addr)
 
 const char *rt_errno_name(int64_t err)
 {
+	/* range first: negating INT64_MIN is undefined */
+	if (err == 0 || err < -4095 || err > 4095)
+		return NULL;
 	if (err < 0)
 		err = -err;
-	if (err == 0 || err > 4095)
-		return NULL;
 	return strerrorname_np((int)err);
 }
 
@@ -1781,7 +1782,8 @@ static int extract_field(struct rt_ctx *c, const struct fc_expr *e, struct rt_va
 			return a ? one_env(c, a, out) : na(out);
 		}
 		if (arg && arg->len) {
-			for (struct rt_thread *a = ancestor(c, t, 1); a;) {
+			unsigned depth = 0;
+			for (struct rt_thread *a = ancestor(c, t, 1); a && depth < 256; depth++) {
 				const char *v =
 				    a->env ? env_lookup(a->env, a->env_len, arg->s, arg->len)
 				           : NULL;
@@ -1798,7 +1800,9 @@ static int extract_field(struct rt_ctx *c, const struct fc_expr *e, struct rt_va
 		return t ? vcstr(out, t->cwd) : na(out);
 	case FC_FIELD_PROC_LOGINSHELLID: {
 		int64_t id = -1;
-		for (struct rt_thread *a = t; a && c->state;) {
+		/* bounded: a missed exit and a reused tid can make the parent links a loop */
+		unsigned depth = 0;
+		for (struct rt_thread *a = t; a && c->state && depth < 256; depth++) {
 			if (is_shell(a->comm))
 				id = a->pid;
 			struct rt_thread *p = rt_thread_parent(c->state, a);

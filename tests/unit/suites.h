@@ -14,6 +14,7 @@
 	X(rt_scap) \
 	X(rt_state) \
 	X(rt_eval) \
+	X(rt_badinput) \
 	X(rt_extract)
 #define X(name) Suite *name##_suite(void);
 FC_SUITES(X)
