@@ -131,5 +131,7 @@ struct fc_ruleset *fc_load_files(struct fc_unit *u, const char *const *paths, in
 #include "compiler/fc_rules.h"
 #include "compiler/fc_evtset.h"
 #include "compiler/fc_fields.h"
+/* Rule conditions as native code (LLVM); no LLVM type in it. */
+#include "compiler/backend/fc_jit.h"
 
 #endif /* FC_H */

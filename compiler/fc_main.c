@@ -3,6 +3,7 @@
  *
  *   falcoc check [--json] [--no-warnings] FILE...   load, resolve and type check rules files
  *   falcoc fields [--json|--markdown] [--source S]  the field registry
+ *   falcoc dump --ir --rule NAME [--no-opt] FILE...  the LLVM IR a rule's condition becomes
  *
  * Exit status: 0 valid (warnings allowed), 1 errors found, 2 usage or I/O trouble. */
 #include "compiler/fc.h"
@@ -28,6 +29,9 @@ static void usage(FILE *out)
 		"                     files), resolve lists and macros, expand exceptions and type\n"
 		"                     check every condition and output; report every error found\n"
 		"  fields             list the fields conditions and outputs can use\n"
+		"  dump --ir --rule NAME FILE...\n"
+		"                     print the LLVM IR the JIT makes of the rule's condition\n"
+		"                     (macros, lists and exceptions expanded), optimised\n"
 		"  version            print falcoc's version and the engine version it implements\n"
 		"\n"
 		"check options:\n"
@@ -39,6 +43,12 @@ static void usage(FILE *out)
 		"  --json             JSON instead of text\n"
 		"  --markdown         the field reference page, as in docs/\n"
 		"  --source NAME      only fields of this event source (syscall, k8s_audit)\n"
+		"\n"
+		"dump options:\n"
+		"  --ir               the LLVM IR of a rule (the only dump so far)\n"
+		"  --rule NAME        the rule to dump (required)\n"
+		"  --no-opt           the IR as lowered, before optimisation\n"
+		"  --opt N            optimise at level N (0-3; default 2, the JIT runs 0)\n"
 		"\n"
 		"exit status: 0 valid (warnings allowed), 1 errors found, 2 usage or I/O error\n"
 		"\n"
@@ -222,6 +232,71 @@ static int cmd_fields(int argc, char **argv)
 	return ferror(stdout) ? 2 : 0;
 }
 
+static int cmd_dump(int argc, char **argv)
+{
+	bool ir = false;
+	int opt = 2; /* readable: what the O2 pipeline makes of the lowered IR */
+	const char *rule = NULL;
+	int nfiles = 0;
+	char **files = calloc((size_t)argc + 1, sizeof(*files));
+	if (!files)
+		return 2;
+	int rc = 2;
+	for (int i = 0; i < argc; i++) {
+		const char *a = argv[i];
+		if (strcmp(a, "--ir") == 0) {
+			ir = true;
+		} else if (strcmp(a, "--no-opt") == 0) {
+			opt = 0;
+		} else if (strcmp(a, "--opt") == 0 && i + 1 < argc) {
+			opt = atoi(argv[++i]);
+		} else if (strcmp(a, "--rule") == 0 && i + 1 < argc) {
+			rule = argv[++i];
+		} else if (strncmp(a, "--rule=", 7) == 0) {
+			rule = a + 7;
+		} else if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
+			usage(stdout);
+			free(files);
+			return 0;
+		} else if (a[0] == '-' && a[1]) {
+			fprintf(stderr, "falcoc dump: unknown option '%s'\n", a);
+			goto done;
+		} else {
+			files[nfiles++] = argv[i];
+		}
+	}
+	if (!ir || !rule || !nfiles) {
+		fprintf(stderr, "falcoc dump: usage: falcoc dump --ir --rule NAME [--no-opt] FILE...\n");
+		goto done;
+	}
+	struct fc_unit *u = fc_unit_new(NULL);
+	if (!u)
+		goto done;
+	struct fc_ruleset *rs = fc_load_files(u, (const char *const *)files, nfiles);
+	const struct fc_rule *r = fc_ruleset_rule(rs, rule);
+	if (!r) {
+		fprintf(stderr, "falcoc dump: no rule named '%s'\n", rule);
+	} else if (!r->valid || !r->ast) {
+		for (const struct fc_diag *d = fc_diag_list(u); d; d = d->next)
+			if (d->sev == FC_ERROR)
+				fc_diag_render(u, d, stderr, false);
+		fprintf(stderr, "falcoc dump: rule '%s' is not valid%s\n", rule,
+			r->skipped ? " (skipped)" : "");
+		rc = 1;
+	} else {
+		char err[512];
+		printf("; rule: %s\n; condition: %s\n", r->name, fc_ast_unparse(u, r->ast));
+		if (fc_jit_dump_ir(r->ast, "rule", opt, stdout, err, sizeof(err)) != 0)
+			fprintf(stderr, "falcoc dump: %s\n", err);
+		else
+			rc = 0;
+	}
+	fc_unit_free(u);
+done:
+	free(files);
+	return rc;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc < 2) {
@@ -233,6 +308,8 @@ int main(int argc, char **argv)
 		return cmd_check(argc - 2, argv + 2);
 	if (strcmp(cmd, "fields") == 0)
 		return cmd_fields(argc - 2, argv + 2);
+	if (strcmp(cmd, "dump") == 0)
+		return cmd_dump(argc - 2, argv + 2);
 	if (strcmp(cmd, "version") == 0 || strcmp(cmd, "--version") == 0) {
 		printf("falcoc %s (engine version %s)\n", FALCOC_VERSION, FC_ENGINE_VERSION);
 		return 0;

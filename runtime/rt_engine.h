@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* rt_engine.h - the reference interpreter and the rule dispatch around it: which rules an
  * event can match (a per-event-type index, as Falco's), their evaluation on that event with
- * Falco's operator semantics, and the alerts they raise. The LLVM JIT (issue 4) sits behind
- * the same interface and must give the same verdicts.
+ * Falco's operator semantics, and the alerts they raise. Conditions run as LLVM JIT-compiled
+ * predicates (compiler/backend/fc_jit.h) unless the JIT is off or fails to set up; they give
+ * the same verdicts as the interpreter (tests/differential).
  *
  * The engine borrows the checked ruleset (struct fc_ruleset and its unit) for its lifetime. */
 #ifndef RT_ENGINE_H
@@ -76,6 +77,9 @@ struct rt_engine_options {
 	const char *const *disabled_tags; /* NULL-terminated; rules with one are not loaded */
 	const char *const *enabled_rules; /* NULL-terminated patterns; NULL: all enabled rules */
 	bool all_events;                /* also evaluate rules on events Falco skips by default */
+	bool no_jit;                    /* interpret conditions instead of JIT-compiling them
+					 * (falcod --no-jit); the JIT is the default */
+	int jit_opt_level;              /* fc_jit_options.opt_level; 0 here means the default */
 };
 
 /* An alert: the rule that matched and the event it matched. Valid during the callback. */
@@ -94,6 +98,10 @@ struct rt_engine;
 struct rt_engine *rt_engine_new(const struct fc_ruleset *rs, const struct rt_engine_options *o);
 void rt_engine_free(struct rt_engine *e);
 unsigned rt_engine_rule_count(const struct rt_engine *e);
+/* Whether conditions run as JIT-compiled code. *why (when given) says what runs: the JIT with
+ * its compile time, or the interpreter and the reason (--no-jit, or the JIT set-up's error).
+ * The string lives as long as the engine. */
+bool rt_engine_jit_active(const struct rt_engine *e, const char **why);
 
 /* Runs one syscall-source event through state (pre), the rules that can match its type, and
  * state (post). Calls fn for each alert. Returns the number of alerts. */

@@ -24,6 +24,7 @@
 #define _GNU_SOURCE
 #include "runtime/rt_engine.h"
 #include "runtime/rt_ctx.h"
+#include "runtime/rt_jit_helpers.h"
 
 #include <errno.h>
 #include <fnmatch.h>
@@ -666,6 +667,9 @@ struct rt_engine {
 	bool all_events;
 	struct rt_prep_table *prep;
 	struct rt_ctx ctx;
+	struct fc_jit *jit;         /* NULL: interpret */
+	struct fc_jit_env env;      /* the JIT's per-event field slots */
+	char jit_why[320];
 };
 
 static bool has_wildcard(const char *s)
@@ -717,6 +721,47 @@ static void idx_push(struct rt_idx *x, uint32_t r)
 	x->r[x->n++] = r;
 }
 
+/* Compiles every syscall rule's condition; on failure the engine interprets, and says why. */
+static void engine_jit(struct rt_engine *e, const struct rt_engine_options *o)
+{
+	if (o->no_jit) {
+		snprintf(e->jit_why, sizeof(e->jit_why), "interpreter (JIT disabled by --no-jit)");
+		return;
+	}
+	const struct fc_node **conds = calloc(e->nrules ? e->nrules : 1, sizeof(*conds));
+	if (!conds) {
+		snprintf(e->jit_why, sizeof(e->jit_why), "interpreter (JIT: out of memory)");
+		return;
+	}
+	for (size_t i = 0; i < e->nrules; i++)
+		conds[i] = e->rules[i]->ast;
+	char err[256];
+	struct fc_jit_options jo = {.opt_level = o->jit_opt_level ? o->jit_opt_level : -1};
+	e->jit = fc_jit_compile(conds, e->nrules, rt_jit_helpers, rt_jit_nhelpers, &jo, err,
+	                        sizeof(err));
+	free(conds);
+	if (e->jit) {
+		e->env.slots = calloc(fc_jit_slot_count(e->jit) + 1, sizeof(*e->env.slots));
+		if (!e->env.slots) {
+			fc_jit_free(e->jit);
+			e->jit = NULL;
+			snprintf(err, sizeof(err), "out of memory");
+		}
+	}
+	if (e->jit)
+		snprintf(e->jit_why, sizeof(e->jit_why), "JIT (%zu conditions compiled in %.0f ms)",
+		         e->nrules, fc_jit_compile_seconds(e->jit) * 1000);
+	else
+		snprintf(e->jit_why, sizeof(e->jit_why), "interpreter (JIT set-up failed: %s)", err);
+}
+
+bool rt_engine_jit_active(const struct rt_engine *e, const char **why)
+{
+	if (why)
+		*why = e->jit_why;
+	return e->jit != NULL;
+}
+
 struct rt_engine *rt_engine_new(const struct fc_ruleset *rs, const struct rt_engine_options *o)
 {
 	struct rt_engine_options def = {.match = RT_MATCH_FIRST, .min_priority = FC_PRIO_DEBUG};
@@ -754,6 +799,7 @@ struct rt_engine *rt_engine_new(const struct fc_ruleset *rs, const struct rt_eng
 			if (fc_evtset_has(&t, k))
 				idx_push(&e->by_evt[k], ri);
 	}
+	engine_jit(e, o);
 	for (unsigned k = 0; k < FK_EVENT_COUNT; k++) {
 		const struct rt_event_info *info = rt_event_info(k);
 		if (info->flags & FK_EF_GENERIC)
@@ -771,6 +817,8 @@ void rt_engine_free(struct rt_engine *e)
 	for (int k = 0; k < FC_EVT_COUNT; k++)
 		free(e->by_evt[k].r);
 	free(e->any.r);
+	fc_jit_free(e->jit);
+	free(e->env.slots);
 	rt_ctx_fini(&e->ctx);
 	free(e->rules);
 	free(e);
@@ -795,9 +843,12 @@ unsigned rt_engine_process(struct rt_engine *e, struct rt_state *s, struct rt_ev
 	}
 	const struct rt_idx *x = k >= 0 ? &e->by_evt[k] : &e->any;
 	unsigned n = 0;
+	if (e->jit)
+		rt_jit_env_begin(&e->env, c);
 	for (size_t i = 0; i < x->n; i++) {
 		const struct fc_rule *r = e->rules[x->r[i]];
-		if (!rt_eval(c, r->ast))
+		bool hit = e->jit ? fc_jit_get(e->jit, x->r[i])(&e->env, k) : rt_eval(c, r->ast);
+		if (!hit)
 			continue;
 		n++;
 		if (fn) {

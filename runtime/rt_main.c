@@ -260,6 +260,7 @@ struct opts {
 	const char *ready_file;         /* --ready-file */
 	long duration;                  /* -M, 0: unlimited */
 	bool list_rules, list_fields, all_events, unbuffered, verbose;
+	bool no_jit;                    /* --no-jit: interpret conditions */
 	const char *list_source;
 	/* from falco.yaml and -o */
 	bool json, json_output_prop, json_tags_prop, stdout_enabled, file_enabled, file_keep;
@@ -302,6 +303,8 @@ static void usage(FILE *out)
 		"  -M SECONDS            stop after SECONDS of run time\n"
 		"  -A                    evaluate rules on all events, including those Falco skips by\n"
 		"                        default\n"
+		"  --no-jit              interpret rule conditions instead of running them as\n"
+		"                        JIT-compiled native code (the default; same alerts)\n"
 		"  -D SUBSTRING          disable rules whose name contains SUBSTRING (repeatable)\n"
 		"  -T TAG                disable rules with tag TAG (repeatable)\n"
 		"  -t TAG                run only rules with tag TAG (repeatable; not with -D/-T)\n"
@@ -1369,6 +1372,8 @@ static int parse_args(int argc, char **argv, struct opts *o, int *exit_now)
 			o->list_source = a + 7;
 		} else if (strcmp(a, "-A") == 0) {
 			o->all_events = true;
+		} else if (strcmp(a, "--no-jit") == 0) {
+			o->no_jit = true;
 		} else if (strcmp(a, "-U") == 0 || strcmp(a, "--unbuffered") == 0) {
 			o->unbuffered = true;
 		} else if (strcmp(a, "-v") == 0) {
@@ -1655,12 +1660,16 @@ int main(int argc, char **argv)
 		.disabled_tags = o.disable_tags.n ? (const char *const *)o.disable_tags.v : NULL,
 		.enabled_rules = NULL,
 		.all_events = o.all_events,
+		.no_jit = o.no_jit,
 	};
 	e = rt_engine_new(rs, &eo);
 	if (!e) {
 		fprintf(stderr, "Error: out of memory building the rule engine\n");
 		goto done;
 	}
+	const char *how;
+	if (!rt_engine_jit_active(e, &how) || o.verbose)
+		logmsg("Rule conditions run on the %s", how);
 	if (o.verbose)
 		logmsg("%u rules enabled", rt_engine_rule_count(e));
 

@@ -9,6 +9,7 @@
 	X(fc_yaml)   \
 	X(fc_fields) \
 	X(fc_evttypes) \
+	X(fc_jit) \
 	X(rt_capture) \
 	X(rt_proc) \
 	X(rt_scap) \

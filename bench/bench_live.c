@@ -1,0 +1,647 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* bench_live.c - what live monitoring costs a syscall-heavy workload.
+ *
+ * Three workloads (open+close of one file, `dd bs=1`-style read+write, fork+exec of
+ * /bin/true) are each timed, in this process, under three conditions:
+ *   1. no monitor;
+ *   2. the floor: bench_floor.bpf.c, a tp_btf/sys_exit program that only counts syscalls in
+ *      a per-CPU counter (what any eBPF syscall monitor pays before doing anything);
+ *   3. falcod live with the upstream falco_rules.yaml, started as a child with --ready-file,
+ *      one falcod per workload, stopped with SIGTERM after the workload's runs; its end-of-run
+ *      counters (events seen, dropped by the kernel, alerts) are read from its stderr and its
+ *      CPU time from /proc/PID/stat (at ready) and wait4's rusage (at exit).
+ * Prints min/median/mean wall time per condition, the slowdown ratios (2)/(1) and (3)/(1),
+ * and falcod's CPU seconds per million events it saw. Nothing is asserted.
+ * Needs root (and a kernel with BTF): otherwise prints why and exits 0. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/time.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "bench_floor.skel.h"
+#include "bench_util.h"
+
+#ifndef FC_COMPAT_DIR
+#define FC_COMPAT_DIR "../shared/compat"
+#endif
+#ifndef FC_FALCOD
+#define FC_FALCOD "falcod"
+#endif
+
+#define RULES_REL "falcosecurity-rules/rules/falco_rules.yaml"
+#define MAX_RUNS 64
+#define READY_TIMEOUT_MS 120000.0
+
+extern char **environ;
+
+/* --- options and the scratch directory ------------------------------------------------- */
+
+static struct {
+	int runs;
+	long opens;     /* open+close pairs per run */
+	long bytes;     /* bytes copied one at a time per run */
+	long execs;     /* fork+exec of /bin/true per run */
+	const char *falcod;
+	const char *rules;
+	bool keep;
+	const char *only;       /* one workload's key, or NULL for all */
+} opt = { 5, 2000000, 2L << 20, 5000, FC_FALCOD, NULL, false, NULL };
+
+static bool skip(size_t w);
+
+static char dir[64];
+static char path_open[128], path_data[128], path_ready[128], path_out[128], path_err[128];
+
+static void die(const char *what)
+{
+	fprintf(stderr, "bench_live: %s: %s\n", what, strerror(errno));
+	exit(2);
+}
+
+/* --- the workloads --------------------------------------------------------------------- */
+
+static void work_open(void)
+{
+	for (long i = 0; i < opt.opens; i++) {
+		int fd = openat(AT_FDCWD, path_open, O_RDONLY | O_CLOEXEC);
+		if (fd < 0)
+			die(path_open);
+		close(fd);
+	}
+}
+
+static void work_dd(void)
+{
+	int in = open(path_data, O_RDONLY | O_CLOEXEC);
+	int out = open("/dev/null", O_WRONLY | O_CLOEXEC);
+	if (in < 0 || out < 0)
+		die("dd: open");
+	char c;
+	ssize_t n;
+	while ((n = read(in, &c, 1)) == 1)
+		if (write(out, &c, 1) != 1)
+			die("dd: write");
+	if (n < 0)
+		die("dd: read");
+	close(in);
+	close(out);
+}
+
+static void work_exec(void)
+{
+	static char *const argv[] = { "true", NULL };
+	for (long i = 0; i < opt.execs; i++) {
+		pid_t p = fork();
+		if (p < 0)
+			die("fork");
+		if (p == 0) {
+			execve("/bin/true", argv, environ);
+			_exit(127);
+		}
+		int st;
+		if (waitpid(p, &st, 0) < 0)
+			die("waitpid");
+		if (!WIFEXITED(st) || WEXITSTATUS(st) != 0) {
+			fprintf(stderr, "bench_live: /bin/true failed (status 0x%x)\n", st);
+			exit(2);
+		}
+	}
+}
+
+struct workload {
+	const char *key;        /* for --only */
+	const char *name;
+	void (*fn)(void);
+	const char *unit;       /* what one operation is */
+	long *ops;              /* operations per run */
+};
+
+static const struct workload workloads[] = {
+	{ "open", "open+close", work_open, "openat+close pair", &opt.opens },
+	{ "dd", "dd bs=1", work_dd, "byte (read+write of 1 byte)", &opt.bytes },
+	{ "exec", "fork+exec /bin/true", work_exec, "fork+execve+wait", &opt.execs },
+};
+#define NWORK (sizeof(workloads) / sizeof(workloads[0]))
+
+enum { C_NONE, C_FLOOR, C_FALCOD, NCOND };
+static const char *cond_names[NCOND] = {
+	"(1) no monitor",
+	"(2) floor: bare eBPF on sys_exit",
+	"(3) falcod + falco_rules.yaml",
+};
+
+static bool skip(size_t w)
+{
+	return opt.only && strcmp(opt.only, workloads[w].key) != 0;
+}
+
+/* CPU milliseconds, user + system, of this process and its waited-for children: the
+ * monitor's in-kernel work is charged to the task making the syscall, and time spent waiting
+ * for a CPU taken by other work on the machine is not counted. */
+static double cpu_ms(void)
+{
+	struct rusage s, c;
+	getrusage(RUSAGE_SELF, &s);
+	getrusage(RUSAGE_CHILDREN, &c);
+	return (double)(s.ru_utime.tv_sec + s.ru_stime.tv_sec + c.ru_utime.tv_sec +
+			c.ru_stime.tv_sec) * 1e3 +
+	       (double)(s.ru_utime.tv_usec + s.ru_stime.tv_usec + c.ru_utime.tv_usec +
+			c.ru_stime.tv_usec) / 1e3;
+}
+
+/* One run of w: wall and CPU milliseconds. */
+static void run_once(const struct workload *w, double *ms, double *cpu)
+{
+	double c0 = cpu_ms(), t0 = bench_now_ms();
+	w->fn();
+	*ms = bench_now_ms() - t0;
+	*cpu = cpu_ms() - c0;
+}
+
+/* --- condition 2: the floor program ------------------------------------------------------ */
+
+static uint64_t floor_count(struct bench_floor_bpf *sk)
+{
+	int ncpu = libbpf_num_possible_cpus();
+	if (ncpu <= 0)
+		return 0;
+	uint64_t *v = calloc((size_t)ncpu, sizeof(*v)), sum = 0;
+	uint32_t k = 0;
+	if (v && bpf_map_lookup_elem(bpf_map__fd(sk->maps.bench_floor_count), &k, v) == 0)
+		for (int i = 0; i < ncpu; i++)
+			sum += v[i];
+	free(v);
+	return sum;
+}
+
+static int quiet_libbpf(enum libbpf_print_level level, const char *fmt, va_list ap)
+{
+	return level == LIBBPF_WARN ? vfprintf(stderr, fmt, ap) : 0;
+}
+
+/* --- condition 3: falcod ------------------------------------------------------------------ */
+
+struct falcod_run {
+	bool ok;
+	double startup_ms;      /* exec until the ready file */
+	double cpu_start_s;     /* falcod's CPU time when ready (rules, /proc scan) */
+	double cpu_total_s;     /* at exit */
+	double drain_ms;        /* SIGTERM until exit (reading the rest of the ring) */
+	unsigned long long seen, drops, alerts;
+	int status;
+};
+
+/* One workload's falcod runs, summed. */
+struct falcod_sum {
+	bool failed;            /* a falcod did not start or stop cleanly: no more runs */
+	double cpu_s, cpu_start_s, startup_ms, drain_ms;
+	unsigned long long seen, drops, alerts;
+};
+
+static double proc_cpu_s(pid_t pid)
+{
+	char p[64], buf[2048];
+	snprintf(p, sizeof(p), "/proc/%d/stat", (int)pid);
+	FILE *f = fopen(p, "r");
+	if (!f)
+		return 0;
+	size_t n = fread(buf, 1, sizeof(buf) - 1, f);
+	fclose(f);
+	buf[n] = 0;
+	char *s = strrchr(buf, ')'); /* comm may hold spaces */
+	unsigned long long ut = 0, st = 0;
+	/* after ") ": state(3) ppid pgrp session tty tpgid flags minflt cminflt majflt cmajflt
+	 * utime(14) stime(15) */
+	if (!s || sscanf(s + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu", &ut,
+			 &st) != 2)
+		return 0;
+	return (double)(ut + st) / (double)sysconf(_SC_CLK_TCK);
+}
+
+static void show_file_tail(const char *path)
+{
+	FILE *f = fopen(path, "r");
+	char line[512];
+	if (!f)
+		return;
+	while (fgets(line, sizeof(line), f))
+		fprintf(stderr, "    | %s", line);
+	fclose(f);
+}
+
+/* Starts falcod, waits for its ready file. Returns its pid, or -1. */
+static pid_t falcod_start(struct falcod_run *fr)
+{
+	unlink(path_ready);
+	double t0 = bench_now_ms();
+	pid_t p = fork();
+	if (p < 0)
+		die("fork");
+	if (p == 0) {
+		prctl(PR_SET_PDEATHSIG, SIGTERM);
+		int o = open(path_out, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+		int e = open(path_err, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+		if (o < 0 || e < 0 || dup2(o, 1) < 0 || dup2(e, 2) < 0)
+			_exit(126);
+		execl(opt.falcod, opt.falcod, "-r", opt.rules, "--ready-file", path_ready,
+		      (char *)NULL);
+		fprintf(stderr, "exec %s: %s\n", opt.falcod, strerror(errno));
+		_exit(127);
+	}
+	for (;;) {
+		if (access(path_ready, F_OK) == 0) {
+			/* the file is created, then its pid written: either way, falcod is ready */
+			fr->startup_ms = bench_now_ms() - t0;
+			fr->cpu_start_s = proc_cpu_s(p);
+			return p;
+		}
+		int st;
+		if (waitpid(p, &st, WNOHANG) == p) {
+			fprintf(stderr, "bench_live: falcod exited before it was ready (status 0x%x):\n",
+				st);
+			show_file_tail(path_err);
+			return -1;
+		}
+		if (bench_now_ms() - t0 > READY_TIMEOUT_MS) {
+			fprintf(stderr, "bench_live: falcod not ready after %.0f s\n",
+				READY_TIMEOUT_MS / 1e3);
+			kill(p, SIGKILL);
+			waitpid(p, &st, 0);
+			return -1;
+		}
+		usleep(10000);
+	}
+}
+
+/* The number after `key` in falcod's stderr, or 0. */
+static unsigned long long err_counter(const char *text, const char *key)
+{
+	const char *s = text ? strstr(text, key) : NULL;
+	return s ? strtoull(s + strlen(key), NULL, 10) : 0;
+}
+
+static void falcod_stop(pid_t p, struct falcod_run *fr)
+{
+	double t0 = bench_now_ms();
+	kill(p, SIGTERM);
+	int st;
+	struct rusage ru;
+	if (wait4(p, &st, 0, &ru) < 0)
+		die("wait4");
+	fr->drain_ms = bench_now_ms() - t0;
+	fr->status = st;
+	fr->cpu_total_s = (double)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) +
+			  (double)(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
+	FILE *f = fopen(path_err, "r");
+	char *text = NULL;
+	size_t len = 0;
+	if (f) {
+		FILE *m = open_memstream(&text, &len);
+		char buf[4096];
+		size_t n;
+		while (m && (n = fread(buf, 1, sizeof(buf), f)) > 0)
+			fwrite(buf, 1, n, m);
+		if (m)
+			fclose(m);
+		fclose(f);
+	}
+	const char *line = text ? strstr(text, "Events seen: ") : NULL;
+	fr->ok = line && WIFEXITED(st) && WEXITSTATUS(st) == 0;
+	fr->seen = err_counter(line, "Events seen: ");
+	fr->drops = err_counter(line, "dropped by the kernel (ring buffer full): ");
+	fr->alerts = err_counter(line, "alerts: ");
+	if (!fr->ok) {
+		fprintf(stderr, "bench_live: falcod did not stop cleanly (status 0x%x):\n", st);
+		show_file_tail(path_err);
+	}
+	free(text);
+}
+
+/* --- main ----------------------------------------------------------------------------------- */
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"usage: bench_live [-n RUNS] [--opens N] [--bytes N] [--execs N] [--quick]\n"
+		"                  [--only open|dd|exec] [--falcod PATH] [--rules FILE]\n"
+		"                  [--compat DIR] [--keep]\n"
+		"Times open+close, dd bs=1 and fork+exec workloads with no monitor, with a bare\n"
+		"eBPF program on sys_exit, and with falcod live on the upstream falco_rules.yaml.\n"
+		"Needs root. Defaults: -n 5 --opens 2000000 --bytes 2097152 --execs 5000;\n"
+		"--quick: --opens 200000 --bytes 262144 --execs 500.\n");
+}
+
+static long num_arg(int argc, char **argv, int *i)
+{
+	if (*i + 1 >= argc) {
+		usage(stderr);
+		exit(2);
+	}
+	char *end;
+	long v = strtol(argv[++*i], &end, 10);
+	if (*end || v <= 0) {
+		fprintf(stderr, "bench_live: %s: not a positive number\n", argv[*i]);
+		exit(2);
+	}
+	return v;
+}
+
+static void write_file(const char *path, long bytes)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (fd < 0)
+		die(path);
+	char buf[65536];
+	memset(buf, 'x', sizeof(buf));
+	for (long left = bytes; left > 0;) {
+		size_t n = left < (long)sizeof(buf) ? (size_t)left : sizeof(buf);
+		if (write(fd, buf, n) != (ssize_t)n)
+			die(path);
+		left -= (long)n;
+	}
+	close(fd);
+}
+
+/* "1.23 0.98 0.50" from /proc/loadavg: other work on the machine skews every number. */
+static const char *loadavg(void)
+{
+	static char buf[64];
+	FILE *f = fopen("/proc/loadavg", "r");
+	buf[0] = 0;
+	if (f) {
+		float a, b, c;
+		if (fscanf(f, "%f %f %f", &a, &b, &c) == 3)
+			snprintf(buf, sizeof(buf), "%.2f %.2f %.2f", a, b, c);
+		fclose(f);
+	}
+	return buf;
+}
+
+static double median_of(double *v, int n)
+{
+	double c[MAX_RUNS];
+	memcpy(c, v, (size_t)n * sizeof(*v));
+	return bench_stats_of(c, n).median;
+}
+
+static double min_of(double *v, int n)
+{
+	double c[MAX_RUNS];
+	memcpy(c, v, (size_t)n * sizeof(*v));
+	return bench_stats_of(c, n).min;
+}
+
+int main(int argc, char **argv)
+{
+	const char *compat = FC_COMPAT_DIR;
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i];
+		if (strcmp(a, "-n") == 0)
+			opt.runs = (int)num_arg(argc, argv, &i);
+		else if (strcmp(a, "--opens") == 0)
+			opt.opens = num_arg(argc, argv, &i);
+		else if (strcmp(a, "--bytes") == 0)
+			opt.bytes = num_arg(argc, argv, &i);
+		else if (strcmp(a, "--execs") == 0)
+			opt.execs = num_arg(argc, argv, &i);
+		else if (strcmp(a, "--quick") == 0) {
+			opt.opens = 200000;
+			opt.bytes = 256L << 10;
+			opt.execs = 500;
+		} else if (strcmp(a, "--falcod") == 0 && i + 1 < argc)
+			opt.falcod = argv[++i];
+		else if (strcmp(a, "--rules") == 0 && i + 1 < argc)
+			opt.rules = argv[++i];
+		else if (strcmp(a, "--compat") == 0 && i + 1 < argc)
+			compat = argv[++i];
+		else if (strcmp(a, "--only") == 0 && i + 1 < argc)
+			opt.only = argv[++i];
+		else if (strcmp(a, "--keep") == 0)
+			opt.keep = true;
+		else if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
+			usage(stdout);
+			return 0;
+		} else {
+			usage(stderr);
+			return 2;
+		}
+	}
+	size_t nsel = 0;
+	for (size_t w = 0; w < NWORK; w++)
+		nsel += !skip(w);
+	if (!nsel) {
+		fprintf(stderr, "bench_live: --only %s: not open, dd or exec\n", opt.only);
+		return 2;
+	}
+	if (opt.runs > MAX_RUNS)
+		opt.runs = MAX_RUNS;
+	static char rules_buf[4096];
+	if (!opt.rules) {
+		snprintf(rules_buf, sizeof(rules_buf), "%s/%s", compat, RULES_REL);
+		opt.rules = rules_buf;
+	}
+
+	printf("bench_live: live monitoring overhead on syscall-heavy workloads\n");
+	if (geteuid() != 0) {
+		printf("bench_live: skipped: needs root (eBPF programs and falcod's live capture)\n");
+		return 0;
+	}
+	if (access("/sys/kernel/btf/vmlinux", R_OK) != 0) {
+		printf("bench_live: skipped: no kernel BTF (/sys/kernel/btf/vmlinux)\n");
+		return 0;
+	}
+	if (access(opt.rules, R_OK) != 0) {
+		printf("bench_live: skipped: %s: %s (set --compat or --rules)\n", opt.rules,
+		       strerror(errno));
+		return 0;
+	}
+	if (access(opt.falcod, X_OK) != 0) {
+		printf("bench_live: skipped: %s: %s (set --falcod)\n", opt.falcod, strerror(errno));
+		return 0;
+	}
+	libbpf_set_print(quiet_libbpf);
+
+	strcpy(dir, "/tmp/bench_live.XXXXXX");
+	if (!mkdtemp(dir))
+		die("mkdtemp");
+	snprintf(path_open, sizeof(path_open), "%s/file", dir);
+	snprintf(path_data, sizeof(path_data), "%s/data", dir);
+	snprintf(path_ready, sizeof(path_ready), "%s/ready", dir);
+	snprintf(path_out, sizeof(path_out), "%s/falcod.out", dir);
+	snprintf(path_err, sizeof(path_err), "%s/falcod.err", dir);
+	write_file(path_open, 16);
+	write_file(path_data, opt.bytes);
+
+	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+	printf("%d runs per condition, %ld CPUs online, load average %s before\n", opt.runs, ncpu,
+	       loadavg());
+	printf("falcod %s\nrules  %s\n\n", opt.falcod, opt.rules);
+	fflush(stdout);
+
+	static double ms[NWORK][NCOND][MAX_RUNS], cpu[NWORK][NCOND][MAX_RUNS];
+	static int nrun[NWORK][NCOND];
+	static uint64_t floor_n[NWORK];
+	static struct falcod_sum fsum[NWORK];
+
+	/* warm-up: page cache, /bin/true, the allocator */
+	{
+		long o = opt.opens, b = opt.execs;
+		opt.opens = o / 10 + 1;
+		opt.execs = b / 10 + 1;
+		work_open();
+		work_dd();
+		work_exec();
+		opt.opens = o;
+		opt.execs = b;
+	}
+
+	/* Runs interleaved, so that other load on the machine hits every condition alike: for each
+	 * workload, run r does (1), (2), (3) in an order rotated by r. The floor program is
+	 * attached for its run only; each falcod run is a fresh falcod (ready in ~0.1 s). */
+	struct bench_floor_bpf *sk = bench_floor_bpf__open_and_load();
+	bool have_floor = sk != NULL;
+	if (!have_floor)
+		fprintf(stderr, "bench_live: the floor program did not load: %s\n", strerror(errno));
+	for (size_t w = 0; w < NWORK; w++) {
+		if (skip(w))
+			continue;
+		const struct workload *wl = &workloads[w];
+		struct falcod_sum *fs = &fsum[w];
+		for (int r = 0; r < opt.runs; r++) {
+			for (int k = 0; k < NCOND; k++) {
+				int c = (r + k) % NCOND;
+				if (c == C_NONE) {
+					int i = nrun[w][c]++;
+					run_once(wl, &ms[w][c][i], &cpu[w][c][i]);
+				} else if (c == C_FLOOR && have_floor) {
+					if (bench_floor_bpf__attach(sk)) {
+						fprintf(stderr, "bench_live: the floor program did not "
+								"attach: %s\n", strerror(errno));
+						have_floor = false;
+						continue;
+					}
+					uint64_t c0 = floor_count(sk);
+					int i = nrun[w][c]++;
+					run_once(wl, &ms[w][c][i], &cpu[w][c][i]);
+					floor_n[w] += floor_count(sk) - c0;
+					bench_floor_bpf__detach(sk);
+				} else if (c == C_FALCOD && !fs->failed) {
+					struct falcod_run fr = { 0 };
+					pid_t p = falcod_start(&fr);
+					double t, tc;
+					if (p < 0) {
+						fs->failed = true;
+						continue;
+					}
+					run_once(wl, &t, &tc);
+					falcod_stop(p, &fr);
+					if (!fr.ok) {
+						fs->failed = true;
+						continue;
+					}
+					int i = nrun[w][c]++;
+					ms[w][c][i] = t;
+					cpu[w][c][i] = tc;
+					fs->cpu_s += fr.cpu_total_s - fr.cpu_start_s;
+					fs->cpu_start_s += fr.cpu_start_s;
+					fs->startup_ms += fr.startup_ms;
+					fs->drain_ms += fr.drain_ms;
+					fs->seen += fr.seen;
+					fs->drops += fr.drops;
+					fs->alerts += fr.alerts;
+				}
+			}
+		}
+	}
+	bench_floor_bpf__destroy(sk);
+
+	/* the report */
+	const int width = 36;
+	for (size_t w = 0; w < NWORK; w++) {
+		if (skip(w))
+			continue;
+		const struct workload *wl = &workloads[w];
+		const struct falcod_sum *fs = &fsum[w];
+		long ops = *wl->ops;
+		printf("%s: %ld x %s per run\n", wl->name, ops, wl->unit);
+		double med[NCOND] = { 0 }, mn[NCOND] = { 0 }, cmed[NCOND] = { 0 };
+		for (int c = 0; c < NCOND; c++) {
+			int n = nrun[w][c];
+			if (n == 0 || (c == C_FALCOD && fs->failed)) {
+				printf("  %-*s (not run)\n", width, cond_names[c]);
+				continue;
+			}
+			med[c] = median_of(ms[w][c], n);
+			mn[c] = min_of(ms[w][c], n);
+			cmed[c] = median_of(cpu[w][c], n);
+			bench_print_stats(cond_names[c], width, ms[w][c], n);
+		}
+		printf("  per op (median): none %.3f us", med[C_NONE] * 1e3 / (double)ops);
+		if (med[C_FLOOR] > 0)
+			printf(", floor %+.3f us", (med[C_FLOOR] - med[C_NONE]) * 1e3 / (double)ops);
+		if (med[C_FALCOD] > 0)
+			printf(", falcod %+.3f us", (med[C_FALCOD] - med[C_NONE]) * 1e3 / (double)ops);
+		printf("\n");
+		printf("  slowdown (2)/(1):  median %.2fx  min %.2fx\n",
+		       med[C_FLOOR] > 0 ? med[C_FLOOR] / med[C_NONE] : 0,
+		       mn[C_FLOOR] > 0 ? mn[C_FLOOR] / mn[C_NONE] : 0);
+		printf("  slowdown (3)/(1):  median %.2fx  min %.2fx\n",
+		       med[C_FALCOD] > 0 ? med[C_FALCOD] / med[C_NONE] : 0,
+		       mn[C_FALCOD] > 0 ? mn[C_FALCOD] / mn[C_NONE] : 0);
+		printf("  workload CPU (median, user+sys): none %.0f ms", cmed[C_NONE]);
+		if (cmed[C_FLOOR] > 0)
+			printf(", floor %.0f ms = %.2fx", cmed[C_FLOOR], cmed[C_FLOOR] / cmed[C_NONE]);
+		if (cmed[C_FALCOD] > 0)
+			printf(", falcod %.0f ms = %.2fx", cmed[C_FALCOD],
+			       cmed[C_FALCOD] / cmed[C_NONE]);
+		printf("\n");
+		if (nrun[w][C_FLOOR])
+			printf("  floor: %.2f M syscalls returned on the machine per run\n",
+			       (double)floor_n[w] / nrun[w][C_FLOOR] / 1e6);
+		int nf = nrun[w][C_FALCOD];
+		if (nf && !fs->failed) {
+			printf("  falcod: events seen %.0f per run, dropped (ring full) %.0f per run, "
+			       "alerts %.0f per run\n",
+			       (double)fs->seen / nf, (double)fs->drops / nf,
+			       (double)fs->alerts / nf);
+			printf("  falcod: CPU %.3f s per run after ready", fs->cpu_s / nf);
+			if ((double)fs->seen / nf >= 10000) /* else mostly its idle 50 ms polls */
+				printf(" = %.2f s per million events seen\n",
+				       fs->cpu_s / ((double)fs->seen / 1e6));
+			else
+				printf(" (too few events for a per-event cost)\n");
+			printf("  falcod: start %.0f ms to ready (%.3f s CPU: rules, /proc scan), stop "
+			       "%.0f ms (rest of the ring), means\n",
+			       fs->startup_ms / nf, fs->cpu_start_s / nf, fs->drain_ms / nf);
+		}
+		printf("\n");
+	}
+
+	printf("load average %s after\n", loadavg());
+	if (opt.keep) {
+		printf("kept %s\n", dir);
+	} else {
+		unlink(path_open);
+		unlink(path_data);
+		unlink(path_ready);
+		unlink(path_out);
+		unlink(path_err);
+		rmdir(dir);
+	}
+	return 0;
+}

@@ -1,0 +1,1143 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* fc_jit.c - the LLVM JIT backend: checked conditions to LLVM IR, the new pass manager, and
+ * native code through an ORC LLJIT. The only file that includes LLVM headers.
+ *
+ * One function per condition, `i1 @rule.N(ptr %env, i32 %evt)`. and/or/not become branches
+ * to true/false targets (short-circuit is control flow, constants fold into branches). A check
+ * becomes one of:
+ * - evt.type = / != / in on known event types: a switch on %evt (the dispatch already knows
+ *   the event's type index, so the most common check is a compare, not a string extraction);
+ * - a string (=, !=, startswith, endswith, contains, in, with oneof/anyof/allof) or numeric
+ *   or boolean (=, !=, <, <=, >, >=, in) check of a plain field against constants: the value
+ *   comes from the env's per-event slot cache (filled once per event and field by a helper),
+ *   and the comparison is inline IR against constants parsed here once (memcmp of a constant
+ *   length, which LLVM expands; `in` lists switch on the length first, and large ones become
+ *   sorted tables searched by a helper);
+ * - anything else, or a value of an unexpected kind at run time: a call of the interpreter's
+ *   check (rt_jit_check), so the verdict is the interpreter's by construction.
+ * Semantics are runtime/rt_eval.c's; the constant parsing below mirrors its parse_number.
+ * AST nodes and field expressions the code passes to helpers are referenced as external
+ * globals (@check.N, @field.N) that the JIT defines as absolute symbols at their addresses,
+ * so dumped IR reads the same on every run. Nothing here knows the runtime's types. */
+#include "compiler/backend/fc_jit.h"
+#include "compiler/fc.h"
+#include "compiler/fc_ast.h"
+#include "compiler/fc_evttypes.h"
+#include "compiler/fc_fields.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <llvm-c/Analysis.h>
+#include <llvm-c/Core.h>
+#include <llvm-c/Error.h>
+#include <llvm-c/LLJIT.h>
+#include <llvm-c/Orc.h>
+#include <llvm-c/OrcEE.h>
+#include <llvm-c/Target.h>
+#include <llvm-c/TargetMachine.h>
+#include <llvm-c/Transforms/PassBuilder.h>
+
+/* `in` lists of strings up to this size are inline memcmp chains; larger ones are tables */
+#define FC_JIT_INLINE_SET 16
+/* The optimisation level when the caller does not choose. Measured on the upstream rules
+ * (docs/jit.md): O0 (no IR passes, fast instruction selection) compiles in about a third of a
+ * second and runs as fast as O1-O3, which take 0.6-2 s, because the lowering already emits
+ * what the passes would make of it (branches, inline byte compares, switches). */
+#define FC_JIT_DEFAULT_OPT 0
+
+enum fc_jit_helper {
+#define X(name, sig) FC_JH_##name,
+	FC_JIT_HELPERS(X)
+#undef X
+	FC_JH_COUNT
+};
+
+static const struct {
+	const char *name, *sig;
+} fc_jit_helper_sigs[] = {
+#define X(name, sig) { #name, sig },
+	FC_JIT_HELPERS(X)
+#undef X
+};
+
+/* An address the module refers to by name: a helper, a check node or a field expression. */
+struct fc_jit_abs {
+	char *name;
+	const void *addr;
+	bool callable;
+};
+
+/* A distinct field expression (field and argument) with its cache slot. */
+struct fc_jit_key {
+	const struct fc_field *f;
+	const char *arg;
+	size_t arglen;
+	LLVMValueRef g; /* @field.N */
+};
+
+/* Module-building state. */
+struct fc_jit_mod {
+	LLVMContextRef ctx;
+	LLVMModuleRef mod;
+	LLVMBuilderRef b;
+	LLVMTypeRef t_i1, t_i8, t_i32, t_i64, t_i128, t_ptr, t_void, t_slot, t_env, t_strent;
+	LLVMTypeRef t_pred, t_memcmp;
+	LLVMValueRef f_memcmp;
+	LLVMTypeRef ht[FC_JH_COUNT];
+	LLVMValueRef h[FC_JH_COUNT];
+	struct fc_jit_abs *abs;
+	size_t nabs, abscap;
+	struct fc_jit_key *keys;
+	size_t nkeys, keycap;
+	unsigned nchecks, nstrs;
+	bool big_endian;
+	bool oom;
+};
+
+/* One function being lowered. */
+struct fc_jit_fn {
+	struct fc_jit_mod *m;
+	LLVMValueRef fn, v_env, v_evt;
+};
+
+struct fc_jit {
+	LLVMOrcLLJITRef jit;
+	fc_jit_pred *preds;
+	size_t n;
+	size_t nslots;
+	double seconds;
+};
+
+static void fc_jit_errf(char *err, size_t errlen, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static void fc_jit_errf(char *err, size_t errlen, const char *fmt, ...)
+{
+	if (!err || !errlen)
+		return;
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(err, errlen, fmt, ap);
+	va_end(ap);
+}
+
+/* Takes the LLVM error's message into err and disposes of it. */
+static void fc_jit_llvm_err(LLVMErrorRef e, const char *what, char *err, size_t errlen)
+{
+	char *msg = LLVMGetErrorMessage(e);
+	fc_jit_errf(err, errlen, "%s: %s", what, msg);
+	LLVMDisposeErrorMessage(msg);
+}
+
+/* --- module set-up ----------------------------------------------------------------------- */
+
+static LLVMTypeRef fc_jit_sig_type(struct fc_jit_mod *m, char c)
+{
+	switch (c) {
+	case 'b':
+		return m->t_i1;
+	case 'i':
+		return m->t_i32;
+	case 'l':
+		return m->t_i64;
+	case 'p':
+		return m->t_ptr;
+	default:
+		return m->t_void;
+	}
+}
+
+static void fc_jit_abs_add(struct fc_jit_mod *m, const char *name, const void *addr, bool callable)
+{
+	if (m->nabs == m->abscap) {
+		size_t cap = m->abscap ? m->abscap * 2 : 64;
+		struct fc_jit_abs *a = realloc(m->abs, cap * sizeof(*a));
+		if (!a) {
+			m->oom = true;
+			return;
+		}
+		m->abs = a;
+		m->abscap = cap;
+	}
+	char *s = strdup(name);
+	if (!s) {
+		m->oom = true;
+		return;
+	}
+	m->abs[m->nabs++] = (struct fc_jit_abs){ s, addr, callable };
+}
+
+static void fc_jit_mod_init(struct fc_jit_mod *m, LLVMContextRef ctx, const char *name)
+{
+	memset(m, 0, sizeof(*m));
+	m->ctx = ctx;
+	m->mod = LLVMModuleCreateWithNameInContext(name, ctx);
+	m->b = LLVMCreateBuilderInContext(ctx);
+	m->t_i1 = LLVMInt1TypeInContext(ctx);
+	m->t_i8 = LLVMInt8TypeInContext(ctx);
+	m->t_i32 = LLVMInt32TypeInContext(ctx);
+	m->t_i64 = LLVMInt64TypeInContext(ctx);
+	m->t_i128 = LLVMInt128TypeInContext(ctx);
+	m->t_ptr = LLVMPointerTypeInContext(ctx, 0);
+	m->t_void = LLVMVoidTypeInContext(ctx);
+	/* struct fc_jit_slot { u64 gen; i32 kind; u32 pad; ptr s; u64 v } */
+	m->t_slot = LLVMStructCreateNamed(ctx, "fc_jit_slot");
+	LLVMTypeRef slot_el[] = { m->t_i64, m->t_i32, m->t_i32, m->t_ptr, m->t_i64 };
+	LLVMStructSetBody(m->t_slot, slot_el, 5, 0);
+	/* struct fc_jit_env { u64 gen; ptr slots; ptr rt } */
+	m->t_env = LLVMStructCreateNamed(ctx, "fc_jit_env");
+	LLVMTypeRef env_el[] = { m->t_i64, m->t_ptr, m->t_ptr };
+	LLVMStructSetBody(m->t_env, env_el, 3, 0);
+	m->t_strent = LLVMStructCreateNamed(ctx, "fc_jit_strent");
+	LLVMTypeRef se_el[] = { m->t_ptr, m->t_i64 };
+	LLVMStructSetBody(m->t_strent, se_el, 2, 0);
+	LLVMTypeRef pred_args[] = { m->t_ptr, m->t_i32 };
+	m->t_pred = LLVMFunctionType(m->t_i1, pred_args, 2, 0);
+	LLVMTypeRef mc_args[] = { m->t_ptr, m->t_ptr, m->t_i64 };
+	m->t_memcmp = LLVMFunctionType(m->t_i32, mc_args, 3, 0);
+	m->f_memcmp = LLVMAddFunction(m->mod, "memcmp", m->t_memcmp);
+	for (int i = 0; i < FC_JH_COUNT; i++) {
+		const char *sig = fc_jit_helper_sigs[i].sig;
+		LLVMTypeRef args[8];
+		unsigned na = 0;
+		for (const char *p = sig + 2; *p && na < 8; p++)
+			args[na++] = fc_jit_sig_type(m, *p);
+		m->ht[i] = LLVMFunctionType(fc_jit_sig_type(m, sig[0]), args, na, 0);
+		m->h[i] = LLVMAddFunction(m->mod, fc_jit_helper_sigs[i].name, m->ht[i]);
+		if (sig[0] == 'b') /* C's bool: zero-extended into the return register */
+			LLVMAddAttributeAtIndex(
+				m->h[i], LLVMAttributeReturnIndex,
+				LLVMCreateEnumAttribute(ctx, LLVMGetEnumAttributeKindForName("zeroext", 7),
+							0));
+		LLVMAddAttributeAtIndex(
+			m->h[i], LLVMAttributeFunctionIndex,
+			LLVMCreateEnumAttribute(ctx, LLVMGetEnumAttributeKindForName("nounwind", 8), 0));
+	}
+}
+
+static void fc_jit_mod_fini(struct fc_jit_mod *m)
+{
+	if (m->b)
+		LLVMDisposeBuilder(m->b);
+	for (size_t i = 0; i < m->nabs; i++)
+		free(m->abs[i].name);
+	free(m->abs);
+	free(m->keys);
+	m->b = NULL;
+	m->abs = NULL;
+	m->keys = NULL;
+}
+
+/* An external global standing for addr (an AST node or field expression). */
+static LLVMValueRef fc_jit_addr(struct fc_jit_mod *m, const char *name, const void *addr)
+{
+	LLVMValueRef g = LLVMAddGlobal(m->mod, m->t_i8, name);
+	LLVMSetLinkage(g, LLVMExternalLinkage);
+	LLVMSetGlobalConstant(g, 1);
+	fc_jit_abs_add(m, LLVMGetValueName(g), addr, false);
+	return g;
+}
+
+/* A private constant holding bytes s[0..len), NUL-terminated. */
+static LLVMValueRef fc_jit_cstr(struct fc_jit_mod *m, const char *s, size_t len)
+{
+	LLVMValueRef init = LLVMConstStringInContext(m->ctx, s, (unsigned)len, 0);
+	char name[32];
+	snprintf(name, sizeof(name), "str.%u", m->nstrs++);
+	LLVMValueRef g = LLVMAddGlobal(m->mod, LLVMTypeOf(init), name);
+	LLVMSetInitializer(g, init);
+	LLVMSetGlobalConstant(g, 1);
+	LLVMSetLinkage(g, LLVMPrivateLinkage);
+	LLVMSetUnnamedAddress(g, LLVMGlobalUnnamedAddr);
+	return g;
+}
+
+/* --- values ------------------------------------------------------------------------------ */
+
+/* rt_eval.c's parse_number, for integer fields: a U64 (neg false) or an S64 constant. */
+static bool fc_jit_parse_int(const char *s, uint64_t *u, bool *neg)
+{
+	char *end;
+	errno = 0;
+	if (!*s)
+		return false;
+	*neg = s[0] == '-';
+	const char *p = s[0] == '-' || s[0] == '+' ? s + 1 : s;
+	int base = p[0] == '0' && (p[1] == 'x' || p[1] == 'X') ? 16 : 10;
+	if (base == 16)
+		p += 2;
+	if (!*p)
+		return false;
+	uint64_t v = strtoull(p, &end, base);
+	if (*end || errno)
+		return false;
+	if (*neg) {
+		if (v > (uint64_t)INT64_MAX + 1)
+			return false;
+		v = 0 - v;
+	}
+	*u = v;
+	return true;
+}
+
+/* The constants on the right of a check (as rt_eval.c's prep_build gathers them). */
+static const struct fc_str *fc_jit_items(const struct fc_node *n, size_t *count)
+{
+	const struct fc_value *v = n->check.rhs;
+	*count = 0;
+	if (!v)
+		return NULL;
+	switch (v->kind) {
+	case FC_VAL_SCALAR:
+	case FC_VAL_LISTREF:
+		*count = 1;
+		return &v->scalar;
+	case FC_VAL_LIST:
+		*count = v->nitems;
+		return v->items;
+	default:
+		return NULL;
+	}
+}
+
+/* The slot of a field expression: one per distinct field and argument. */
+static unsigned fc_jit_slot_of(struct fc_jit_mod *m, const struct fc_expr *e)
+{
+	const struct fc_str *a = e->field.arg;
+	const char *arg = a ? a->s : NULL;
+	size_t arglen = a ? a->len : 0;
+	for (size_t i = 0; i < m->nkeys; i++) {
+		struct fc_jit_key *k = &m->keys[i];
+		if (k->f == e->field.field && (k->arg != NULL) == (arg != NULL) &&
+		    k->arglen == arglen && (!arg || memcmp(k->arg, arg, arglen) == 0))
+			return (unsigned)i;
+	}
+	if (m->nkeys == m->keycap) {
+		size_t cap = m->keycap ? m->keycap * 2 : 64;
+		struct fc_jit_key *k = realloc(m->keys, cap * sizeof(*k));
+		if (!k) {
+			m->oom = true;
+			return 0;
+		}
+		m->keys = k;
+		m->keycap = cap;
+	}
+	char name[128];
+	if (arg)
+		snprintf(name, sizeof(name), "field.%s[%.*s]", e->field.field->name,
+			 (int)(arglen > 64 ? 64 : arglen), arg);
+	else
+		snprintf(name, sizeof(name), "field.%s", e->field.field->name);
+	if (LLVMGetNamedGlobal(m->mod, name)) { /* a truncated argument: keep names unique */
+		size_t l = strlen(name);
+		snprintf(name + (l > 100 ? 100 : l), 28, ".%zu", m->nkeys);
+	}
+	m->keys[m->nkeys] = (struct fc_jit_key){ e->field.field, arg, arglen, NULL };
+	m->keys[m->nkeys].g = fc_jit_addr(m, name, e);
+	return (unsigned)m->nkeys++;
+}
+
+static LLVMBasicBlockRef fc_jit_block(struct fc_jit_fn *F, const char *name)
+{
+	return LLVMAppendBasicBlockInContext(F->m->ctx, F->fn, name);
+}
+
+/* Loads slot `i` for the current event, filling it first if needed. Leaves the builder in a
+ * block where *kind, *s and *v hold the slot's fields. */
+static void fc_jit_load_slot(struct fc_jit_fn *F, const struct fc_expr *e, LLVMValueRef *kind,
+			     LLVMValueRef *s, LLVMValueRef *v)
+{
+	struct fc_jit_mod *m = F->m;
+	LLVMBuilderRef b = m->b;
+	unsigned i = fc_jit_slot_of(m, e);
+	LLVMValueRef v_slots_p = LLVMBuildStructGEP2(b, m->t_env, F->v_env, 1, "");
+	LLVMValueRef v_slots = LLVMBuildLoad2(b, m->t_ptr, v_slots_p, "slots");
+	LLVMValueRef idx = LLVMConstInt(m->t_i64, i, 0);
+	LLVMValueRef v_slot = LLVMBuildGEP2(b, m->t_slot, v_slots, &idx, 1, e->field.field->name);
+	LLVMValueRef v_sgen = LLVMBuildLoad2(b, m->t_i64, v_slot, "slot.gen");
+	LLVMValueRef v_egen = LLVMBuildLoad2(b, m->t_i64, F->v_env, "env.gen");
+	LLVMValueRef v_fresh = LLVMBuildICmp(b, LLVMIntEQ, v_sgen, v_egen, "fresh");
+	LLVMBasicBlockRef b_fill = fc_jit_block(F, "fill");
+	LLVMBasicBlockRef b_have = fc_jit_block(F, "have");
+	LLVMBuildCondBr(b, v_fresh, b_have, b_fill);
+	LLVMPositionBuilderAtEnd(b, b_fill);
+	LLVMValueRef args[] = { F->v_env, LLVMConstInt(m->t_i32, i, 0), m->keys[i].g };
+	LLVMBuildCall2(b, m->ht[FC_JH_rt_jit_fill], m->h[FC_JH_rt_jit_fill], args, 3, "");
+	LLVMBuildBr(b, b_have);
+	LLVMPositionBuilderAtEnd(b, b_have);
+	*kind = LLVMBuildLoad2(b, m->t_i32, LLVMBuildStructGEP2(b, m->t_slot, v_slot, 1, ""),
+			       "kind");
+	if (s)
+		*s = LLVMBuildLoad2(b, m->t_ptr, LLVMBuildStructGEP2(b, m->t_slot, v_slot, 3, ""),
+				    "s");
+	if (v)
+		*v = LLVMBuildLoad2(b, m->t_i64, LLVMBuildStructGEP2(b, m->t_slot, v_slot, 4, ""),
+				    "v");
+}
+
+/* The interpreter's verdict on check n, branching to t or f. */
+static void fc_jit_generic(struct fc_jit_fn *F, const struct fc_node *n, LLVMBasicBlockRef t,
+			   LLVMBasicBlockRef f)
+{
+	struct fc_jit_mod *m = F->m;
+	char name[32];
+	snprintf(name, sizeof(name), "check.%u", m->nchecks++);
+	LLVMValueRef g = fc_jit_addr(m, name, n);
+	LLVMValueRef args[] = { F->v_env, g };
+	LLVMValueRef r = LLVMBuildCall2(m->b, m->ht[FC_JH_rt_jit_check], m->h[FC_JH_rt_jit_check],
+					args, 2, "generic");
+	LLVMBuildCondBr(m->b, r, t, f);
+}
+
+/* p[0..kl) == k[0..kl) as an i1, for a constant k: loads of up to 8 bytes compared with
+ * integer constants (so no memcmp call survives even without optimisation), or memcmp for
+ * long constants. */
+static LLVMValueRef fc_jit_memeq(struct fc_jit_fn *F, LLVMValueRef p, const char *k, size_t kl)
+{
+	struct fc_jit_mod *m = F->m;
+	LLVMBuilderRef b = m->b;
+	if (kl > 32) {
+		LLVMValueRef args[] = { p, fc_jit_cstr(m, k, kl), LLVMConstInt(m->t_i64, kl, 0) };
+		LLVMValueRef r = LLVMBuildCall2(b, m->t_memcmp, m->f_memcmp, args, 3, "memcmp");
+		return LLVMBuildICmp(b, LLVMIntEQ, r, LLVMConstInt(m->t_i32, 0, 0), "eq");
+	}
+	LLVMValueRef acc = NULL;
+	for (size_t off = 0; off < kl; off += 8) {
+		size_t n = kl - off < 8 ? kl - off : 8;
+		LLVMTypeRef t = LLVMIntTypeInContext(m->ctx, (unsigned)(n * 8));
+		LLVMValueRef o = LLVMConstInt(m->t_i64, off, 0);
+		LLVMValueRef q = off ? LLVMBuildGEP2(b, m->t_i8, p, &o, 1, "") : p;
+		LLVMValueRef v = LLVMBuildLoad2(b, t, q, "bytes");
+		LLVMSetAlignment(v, 1);
+		uint64_t c = 0; /* the bytes as the target loads them */
+		for (size_t i = 0; i < n; i++) {
+			size_t sh = m->big_endian ? (n - 1 - i) * 8 : i * 8;
+			c |= (uint64_t)(unsigned char)k[off + i] << sh;
+		}
+		LLVMValueRef x = LLVMBuildXor(b, v, LLVMConstInt(t, c, 0), "");
+		x = n < 8 ? LLVMBuildZExt(b, x, m->t_i64, "") : x;
+		acc = acc ? LLVMBuildOr(b, acc, x, "") : x;
+	}
+	return LLVMBuildICmp(b, LLVMIntEQ, acc, LLVMConstInt(m->t_i64, 0, 0), "eq");
+}
+
+/* Branches to t when s[0..len) compares with constant k under op, else to f. */
+static void fc_jit_str_one(struct fc_jit_fn *F, enum fc_op op, LLVMValueRef s, LLVMValueRef len,
+			   const struct fc_str *k, LLVMBasicBlockRef t, LLVMBasicBlockRef f)
+{
+	struct fc_jit_mod *m = F->m;
+	LLVMBuilderRef b = m->b;
+	LLVMValueRef kl = LLVMConstInt(m->t_i64, k->len, 0);
+	if (op == FC_OP_CONTAINS) {
+		if (k->len == 0) {
+			LLVMBuildBr(b, t);
+			return;
+		}
+		LLVMValueRef args[] = { s, len, fc_jit_cstr(m, k->s, k->len), kl };
+		LLVMValueRef r = LLVMBuildCall2(b, m->ht[FC_JH_rt_jit_contains],
+						m->h[FC_JH_rt_jit_contains], args, 4, "contains");
+		LLVMBuildCondBr(b, r, t, f);
+		return;
+	}
+	/* =, startswith, endswith: a length test, then memcmp of a constant length */
+	LLVMValueRef v_len_ok = LLVMBuildICmp(b, op == FC_OP_EQ ? LLVMIntEQ : LLVMIntUGE, len, kl,
+					      "len.ok");
+	if (k->len == 0) {
+		LLVMBuildCondBr(b, v_len_ok, t, f);
+		return;
+	}
+	LLVMBasicBlockRef b_cmp = fc_jit_block(F, "cmp");
+	LLVMBuildCondBr(b, v_len_ok, b_cmp, f);
+	LLVMPositionBuilderAtEnd(b, b_cmp);
+	LLVMValueRef p = s;
+	if (op == FC_OP_ENDSWITH) {
+		LLVMValueRef off = LLVMBuildSub(b, len, kl, "off");
+		p = LLVMBuildGEP2(b, m->t_i8, s, &off, 1, "tail");
+	}
+	LLVMBuildCondBr(b, fc_jit_memeq(F, p, k->s, k->len), t, f);
+}
+
+static int fc_jit_strent_order(const void *a, const void *b)
+{
+	const struct fc_str *x = *(const struct fc_str *const *)a, *y = *(const struct fc_str *const *)b;
+	size_t n = x->len < y->len ? x->len : y->len;
+	int r = memcmp(x->s, y->s, n);
+	if (r)
+		return r;
+	return x->len < y->len ? -1 : x->len > y->len;
+}
+
+/* s in a set of string constants: a switch on the length, then memcmp chains; or, for large
+ * sets, a sorted table searched by a helper. */
+static void fc_jit_str_set(struct fc_jit_fn *F, LLVMValueRef s, LLVMValueRef len,
+			   const struct fc_str *items, size_t count, LLVMBasicBlockRef t,
+			   LLVMBasicBlockRef f)
+{
+	struct fc_jit_mod *m = F->m;
+	LLVMBuilderRef b = m->b;
+	const struct fc_str **sorted = malloc(count * sizeof(*sorted));
+	if (!sorted) {
+		m->oom = true;
+		LLVMBuildBr(b, f);
+		return;
+	}
+	for (size_t i = 0; i < count; i++)
+		sorted[i] = &items[i];
+	qsort(sorted, count, sizeof(*sorted), fc_jit_strent_order);
+	size_t u = 0; /* drop duplicates */
+	for (size_t i = 0; i < count; i++)
+		if (!u || fc_jit_strent_order(&sorted[u - 1], &sorted[i]) != 0)
+			sorted[u++] = sorted[i];
+	if (u > FC_JIT_INLINE_SET) {
+		LLVMValueRef *ents = malloc(u * sizeof(*ents));
+		if (!ents) {
+			m->oom = true;
+			free(sorted);
+			LLVMBuildBr(b, f);
+			return;
+		}
+		for (size_t i = 0; i < u; i++) {
+			LLVMValueRef el[] = { fc_jit_cstr(m, sorted[i]->s, sorted[i]->len),
+					      LLVMConstInt(m->t_i64, sorted[i]->len, 0) };
+			ents[i] = LLVMConstNamedStruct(m->t_strent, el, 2);
+		}
+		LLVMValueRef init = LLVMConstArray2(m->t_strent, ents, u);
+		char name[32];
+		snprintf(name, sizeof(name), "set.%u", m->nstrs++);
+		LLVMValueRef g = LLVMAddGlobal(m->mod, LLVMTypeOf(init), name);
+		LLVMSetInitializer(g, init);
+		LLVMSetGlobalConstant(g, 1);
+		LLVMSetLinkage(g, LLVMPrivateLinkage);
+		LLVMValueRef args[] = { s, len, g, LLVMConstInt(m->t_i64, u, 0) };
+		LLVMValueRef r = LLVMBuildCall2(b, m->ht[FC_JH_rt_jit_str_in],
+						m->h[FC_JH_rt_jit_str_in], args, 4, "in");
+		LLVMBuildCondBr(b, r, t, f);
+		free(ents);
+		free(sorted);
+		return;
+	}
+	/* group by length (sorted by bytes first, so gather per length) */
+	LLVMValueRef sw = LLVMBuildSwitch(b, len, f, (unsigned)u);
+	bool *done = calloc(u ? u : 1, sizeof(*done));
+	if (!done) {
+		m->oom = true;
+		free(sorted);
+		return;
+	}
+	for (size_t i = 0; i < u; i++) {
+		if (done[i])
+			continue;
+		size_t kl = sorted[i]->len;
+		LLVMBasicBlockRef b_len = fc_jit_block(F, "len");
+		LLVMAddCase(sw, LLVMConstInt(m->t_i64, kl, 0), b_len);
+		LLVMPositionBuilderAtEnd(b, b_len);
+		for (size_t j = i; j < u; j++) {
+			if (done[j] || sorted[j]->len != kl)
+				continue;
+			done[j] = true;
+			bool last = true;
+			for (size_t q = j + 1; q < u; q++)
+				if (!done[q] && sorted[q]->len == kl)
+					last = false;
+			if (kl == 0) {
+				LLVMBuildBr(b, t);
+				break;
+			}
+			LLVMBasicBlockRef b_next = last ? f : fc_jit_block(F, "next");
+			LLVMBuildCondBr(b, fc_jit_memeq(F, s, sorted[j]->s, kl), t, b_next);
+			if (!last)
+				LLVMPositionBuilderAtEnd(b, b_next);
+		}
+	}
+	free(done);
+	free(sorted);
+}
+
+static bool fc_jit_is_str_op(enum fc_op op)
+{
+	switch (op) {
+	case FC_OP_EQ:
+	case FC_OP_EQEQ:
+	case FC_OP_NE:
+	case FC_OP_CONTAINS:
+	case FC_OP_STARTSWITH:
+	case FC_OP_ENDSWITH:
+	case FC_OP_IN:
+	case FC_OP_INTERSECTS:
+		return true;
+	default:
+		return false;
+	}
+}
+
+static bool fc_jit_is_num_op(enum fc_op op)
+{
+	switch (op) {
+	case FC_OP_EQ:
+	case FC_OP_EQEQ:
+	case FC_OP_NE:
+	case FC_OP_LT:
+	case FC_OP_LE:
+	case FC_OP_GT:
+	case FC_OP_GE:
+	case FC_OP_IN:
+	case FC_OP_INTERSECTS:
+		return true;
+	default:
+		return false;
+	}
+}
+
+/* A plain field, one value per event as far as the checker knows (run-time lists still go
+ * to the generic check), and not evt.rawarg (whose constants are strings and numbers). */
+static bool fc_jit_plain_field(const struct fc_expr *e)
+{
+	return e->kind == FC_EXPR_FIELD && e->field.field && !e->list &&
+	       e->field.field->id != FC_FIELD_EVT_RAWARG;
+}
+
+/* String checks: value in the slot, compared inline. */
+static void fc_jit_str_check(struct fc_jit_fn *F, const struct fc_node *n, const struct fc_str *items,
+			     size_t count, LLVMBasicBlockRef t, LLVMBasicBlockRef f)
+{
+	struct fc_jit_mod *m = F->m;
+	LLVMBuilderRef b = m->b;
+	LLVMValueRef kind, s, len;
+	fc_jit_load_slot(F, n->check.lhs, &kind, &s, &len);
+	LLVMBasicBlockRef b_str = fc_jit_block(F, "str");
+	LLVMBasicBlockRef b_gen = fc_jit_block(F, "other");
+	LLVMValueRef sw = LLVMBuildSwitch(b, kind, b_gen, 2);
+	LLVMAddCase(sw, LLVMConstInt(m->t_i32, FC_JIT_STR, 0), b_str);
+	LLVMAddCase(sw, LLVMConstInt(m->t_i32, FC_JIT_NA, 0), f);
+	LLVMPositionBuilderAtEnd(b, b_gen);
+	fc_jit_generic(F, n, t, f);
+	LLVMPositionBuilderAtEnd(b, b_str);
+	enum fc_op op = n->check.op;
+	switch (op) {
+	case FC_OP_IN:
+	case FC_OP_INTERSECTS:
+		fc_jit_str_set(F, s, len, items, count, t, f);
+		return;
+	case FC_OP_NE:
+		fc_jit_str_one(F, FC_OP_EQ, s, len, &items[0], f, t);
+		return;
+	case FC_OP_EQEQ:
+		op = FC_OP_EQ;
+		break;
+	default:
+		break;
+	}
+	size_t nk = n->check.mod == FC_MOD_NONE ? 1 : count;
+	if (op == FC_OP_EQ && nk > 1 && n->check.mod != FC_MOD_ALLOF) {
+		fc_jit_str_set(F, s, len, items, nk, t, f);
+		return;
+	}
+	bool all = n->check.mod == FC_MOD_ALLOF;
+	for (size_t i = 0; i < nk; i++) {
+		bool last = i + 1 == nk;
+		LLVMBasicBlockRef b_next = last ? (all ? t : f) : fc_jit_block(F, "next");
+		if (all)
+			fc_jit_str_one(F, op, s, len, &items[i], b_next, f);
+		else
+			fc_jit_str_one(F, op, s, len, &items[i], t, b_next);
+		if (!last)
+			LLVMPositionBuilderAtEnd(b, b_next);
+	}
+}
+
+/* Numeric and boolean checks: the slot's value widened to i128 (its sign from the kind, as
+ * the interpreter compares mixed signedness exactly), against i128 constants. */
+static void fc_jit_num_check(struct fc_jit_fn *F, const struct fc_node *n, const uint64_t *ks,
+			     const bool *kneg, size_t count, LLVMBasicBlockRef t, LLVMBasicBlockRef f)
+{
+	struct fc_jit_mod *m = F->m;
+	LLVMBuilderRef b = m->b;
+	LLVMValueRef kind, v;
+	fc_jit_load_slot(F, n->check.lhs, &kind, NULL, &v);
+	LLVMBasicBlockRef b_u = fc_jit_block(F, "u64");
+	LLVMBasicBlockRef b_s = fc_jit_block(F, "s64");
+	LLVMBasicBlockRef b_num = fc_jit_block(F, "num");
+	LLVMBasicBlockRef b_gen = fc_jit_block(F, "other");
+	LLVMValueRef sw = LLVMBuildSwitch(b, kind, b_gen, 3);
+	LLVMAddCase(sw, LLVMConstInt(m->t_i32, FC_JIT_U64, 0), b_u);
+	LLVMAddCase(sw, LLVMConstInt(m->t_i32, FC_JIT_S64, 0), b_s);
+	LLVMAddCase(sw, LLVMConstInt(m->t_i32, FC_JIT_NA, 0), f);
+	LLVMPositionBuilderAtEnd(b, b_gen);
+	fc_jit_generic(F, n, t, f);
+	LLVMPositionBuilderAtEnd(b, b_u);
+	LLVMValueRef xu = LLVMBuildZExt(b, v, m->t_i128, "x.u");
+	LLVMBuildBr(b, b_num);
+	LLVMPositionBuilderAtEnd(b, b_s);
+	LLVMValueRef xs = LLVMBuildSExt(b, v, m->t_i128, "x.s");
+	LLVMBuildBr(b, b_num);
+	LLVMPositionBuilderAtEnd(b, b_num);
+	LLVMValueRef x = LLVMBuildPhi(b, m->t_i128, "x");
+	LLVMValueRef inc[] = { xu, xs };
+	LLVMBasicBlockRef incb[] = { b_u, b_s };
+	LLVMAddIncoming(x, inc, incb, 2);
+	enum fc_op op = n->check.op;
+	LLVMIntPredicate pred = LLVMIntEQ;
+	switch (op) {
+	case FC_OP_NE: pred = LLVMIntNE; break;
+	case FC_OP_LT: pred = LLVMIntSLT; break;
+	case FC_OP_LE: pred = LLVMIntSLE; break;
+	case FC_OP_GT: pred = LLVMIntSGT; break;
+	case FC_OP_GE: pred = LLVMIntSGE; break;
+	default: break;
+	}
+	size_t nk = op == FC_OP_IN || op == FC_OP_INTERSECTS ? count : 1;
+	LLVMValueRef r = NULL;
+	for (size_t i = 0; i < nk; i++) {
+		/* an i128 constant: the u64 bits, sign-extended for a negative constant */
+		uint64_t words[2] = { ks[i], kneg[i] ? UINT64_MAX : 0 };
+		LLVMValueRef k = LLVMConstIntOfArbitraryPrecision(m->t_i128, 2, words);
+		LLVMValueRef c = LLVMBuildICmp(b, pred, x, k, "cmp");
+		r = r ? LLVMBuildOr(b, r, c, "any") : c;
+	}
+	LLVMBuildCondBr(b, r, t, f);
+}
+
+/* evt.type = / != / in known event types: a switch on the event's type index. */
+static bool fc_jit_evt_check(struct fc_jit_fn *F, const struct fc_node *n, const struct fc_str *items,
+			     size_t count, LLVMBasicBlockRef t, LLVMBasicBlockRef f)
+{
+	struct fc_jit_mod *m = F->m;
+	enum fc_op op = n->check.op;
+	if (op != FC_OP_EQ && op != FC_OP_EQEQ && op != FC_OP_NE && op != FC_OP_IN &&
+	    op != FC_OP_INTERSECTS)
+		return false;
+	size_t nk = op == FC_OP_IN || op == FC_OP_INTERSECTS ? count : 1;
+	int *ks = malloc(nk * sizeof(*ks));
+	if (!ks)
+		return false;
+	for (size_t i = 0; i < nk; i++) {
+		ks[i] = fc_evttype_lookup(items[i].s, items[i].len);
+		if (ks[i] < 0 || strlen(items[i].s) != items[i].len) {
+			free(ks); /* a name no table entry has: compare names, generically */
+			return false;
+		}
+	}
+	bool ne = op == FC_OP_NE;
+	LLVMValueRef sw = LLVMBuildSwitch(m->b, F->v_evt, ne ? t : f, (unsigned)nk + 1);
+	if (ne) /* no type: false, whatever the operator */
+		LLVMAddCase(sw, LLVMConstInt(m->t_i32, (uint64_t)-2, 1), f);
+	for (size_t i = 0; i < nk; i++) {
+		bool dup = false;
+		for (size_t j = 0; j < i; j++)
+			dup |= ks[j] == ks[i];
+		if (!dup)
+			LLVMAddCase(sw, LLVMConstInt(m->t_i32, (uint64_t)ks[i], 1), ne ? f : t);
+	}
+	free(ks);
+	return true;
+}
+
+static void fc_jit_check(struct fc_jit_fn *F, const struct fc_node *n, LLVMBasicBlockRef t,
+			 LLVMBasicBlockRef f)
+{
+	struct fc_jit_mod *m = F->m;
+	const struct fc_expr *lhs = n->check.lhs;
+	enum fc_op op = n->check.op;
+	const struct fc_value *rhs = n->check.rhs;
+	if (!lhs) {
+		fc_jit_generic(F, n, t, f);
+		return;
+	}
+	if (op == FC_OP_EXISTS) {
+		if (lhs->kind != FC_EXPR_FIELD || !lhs->field.field) {
+			fc_jit_generic(F, n, t, f);
+			return;
+		}
+		LLVMValueRef kind;
+		fc_jit_load_slot(F, lhs, &kind, NULL, NULL);
+		LLVMValueRef na = LLVMBuildICmp(m->b, LLVMIntEQ, kind,
+						LLVMConstInt(m->t_i32, FC_JIT_NA, 0), "na");
+		LLVMBuildCondBr(m->b, na, f, t);
+		return;
+	}
+	if (rhs && rhs->kind == FC_VAL_EXPR) {
+		fc_jit_generic(F, n, t, f);
+		return;
+	}
+	size_t count;
+	const struct fc_str *items = fc_jit_items(n, &count);
+	if (count == 0) { /* no constant: the interpreter says false, whatever the value */
+		LLVMBuildBr(m->b, f);
+		return;
+	}
+	if (!fc_jit_plain_field(lhs)) {
+		fc_jit_generic(F, n, t, f);
+		return;
+	}
+	if (lhs->field.field->id == FC_FIELD_EVT_TYPE && !lhs->field.arg &&
+	    n->check.mod == FC_MOD_NONE && fc_jit_evt_check(F, n, items, count, t, f))
+		return;
+	enum fc_type_class cls = fc_type_class(lhs->type);
+	if (cls == FC_CLASS_STRING && fc_jit_is_str_op(op) &&
+	    !(op == FC_OP_NE && n->check.mod != FC_MOD_NONE)) {
+		fc_jit_str_check(F, n, items, count, t, f);
+		return;
+	}
+	if ((cls == FC_CLASS_NUMBER || cls == FC_CLASS_BOOL) && lhs->type != FC_T_DOUBLE &&
+	    fc_jit_is_num_op(op) && n->check.mod == FC_MOD_NONE) {
+		size_t nk = op == FC_OP_IN || op == FC_OP_INTERSECTS ? count : 1;
+		uint64_t *ks = malloc(nk * sizeof(*ks));
+		bool *kneg = malloc(nk * sizeof(*kneg));
+		bool ok = ks && kneg;
+		for (size_t i = 0; ok && i < nk; i++) {
+			if (cls == FC_CLASS_BOOL) {
+				/* rt_eval.c: "true" or "false"; anything else never equals */
+				ok = strcmp(items[i].s, "true") == 0 || strcmp(items[i].s, "false") == 0;
+				ks[i] = items[i].s[0] == 't';
+				kneg[i] = false;
+			} else {
+				ok = fc_jit_parse_int(items[i].s, &ks[i], &kneg[i]);
+			}
+		}
+		if (ok && (cls == FC_CLASS_NUMBER || op == FC_OP_EQ || op == FC_OP_EQEQ ||
+			   op == FC_OP_NE || op == FC_OP_IN || op == FC_OP_INTERSECTS))
+			fc_jit_num_check(F, n, ks, kneg, count, t, f);
+		else
+			fc_jit_generic(F, n, t, f);
+		free(ks);
+		free(kneg);
+		return;
+	}
+	fc_jit_generic(F, n, t, f);
+}
+
+/* Lowers n as control flow: to t when it holds, to f when not. */
+static void fc_jit_cond(struct fc_jit_fn *F, const struct fc_node *n, LLVMBasicBlockRef t,
+			LLVMBasicBlockRef f)
+{
+	LLVMBuilderRef b = F->m->b;
+	switch (n->kind) {
+	case FC_NODE_AND: {
+		LLVMBasicBlockRef b_rhs = fc_jit_block(F, "and.rhs");
+		fc_jit_cond(F, n->bin.l, b_rhs, f);
+		LLVMPositionBuilderAtEnd(b, b_rhs);
+		fc_jit_cond(F, n->bin.r, t, f);
+		return;
+	}
+	case FC_NODE_OR: {
+		LLVMBasicBlockRef b_rhs = fc_jit_block(F, "or.rhs");
+		fc_jit_cond(F, n->bin.l, t, b_rhs);
+		LLVMPositionBuilderAtEnd(b, b_rhs);
+		fc_jit_cond(F, n->bin.r, t, f);
+		return;
+	}
+	case FC_NODE_NOT:
+		fc_jit_cond(F, n->operand, f, t);
+		return;
+	case FC_NODE_CHECK:
+		fc_jit_check(F, n, t, f);
+		return;
+	case FC_NODE_BOOL:
+		LLVMBuildBr(b, n->value ? t : f);
+		return;
+	case FC_NODE_IDENT:
+	case FC_NODE_POISON:
+		LLVMBuildBr(b, f);
+		return;
+	}
+}
+
+static LLVMValueRef fc_jit_function(struct fc_jit_mod *m, const struct fc_node *cond,
+				    const char *name)
+{
+	struct fc_jit_fn F = { .m = m };
+	F.fn = LLVMAddFunction(m->mod, name, m->t_pred);
+	LLVMAddAttributeAtIndex(
+		F.fn, LLVMAttributeReturnIndex,
+		LLVMCreateEnumAttribute(m->ctx, LLVMGetEnumAttributeKindForName("zeroext", 7), 0));
+	LLVMAddAttributeAtIndex(
+		F.fn, LLVMAttributeFunctionIndex,
+		LLVMCreateEnumAttribute(m->ctx, LLVMGetEnumAttributeKindForName("nounwind", 8), 0));
+	F.v_env = LLVMGetParam(F.fn, 0);
+	F.v_evt = LLVMGetParam(F.fn, 1);
+	LLVMSetValueName2(F.v_env, "env", 3);
+	LLVMSetValueName2(F.v_evt, "evt", 3);
+	LLVMBasicBlockRef b_entry = fc_jit_block(&F, "entry");
+	LLVMBasicBlockRef b_true = fc_jit_block(&F, "true");
+	LLVMBasicBlockRef b_false = fc_jit_block(&F, "false");
+	LLVMPositionBuilderAtEnd(m->b, b_true);
+	LLVMBuildRet(m->b, LLVMConstInt(m->t_i1, 1, 0));
+	LLVMPositionBuilderAtEnd(m->b, b_false);
+	LLVMBuildRet(m->b, LLVMConstInt(m->t_i1, 0, 0));
+	LLVMPositionBuilderAtEnd(m->b, b_entry);
+	fc_jit_cond(&F, cond, b_true, b_false);
+	/* keep true/false last, for reading */
+	if (LLVMGetLastBasicBlock(F.fn) != b_true)
+		LLVMMoveBasicBlockAfter(b_true, LLVMGetLastBasicBlock(F.fn));
+	LLVMMoveBasicBlockAfter(b_false, b_true);
+	return F.fn;
+}
+
+/* --- optimisation and code generation -------------------------------------------------------- */
+
+static int fc_jit_init_llvm(char *err, size_t errlen)
+{
+	static int done, rc;
+	if (done)
+		return rc;
+	done = 1;
+	if (LLVMInitializeNativeTarget() || LLVMInitializeNativeAsmPrinter()) {
+		fc_jit_errf(err, errlen, "LLVM has no native target for this host");
+		rc = -1;
+	}
+	return rc;
+}
+
+static LLVMTargetMachineRef fc_jit_tm(int opt, char *err, size_t errlen)
+{
+	char *triple = LLVMGetDefaultTargetTriple();
+	LLVMTargetRef target;
+	char *msg = NULL;
+	if (LLVMGetTargetFromTriple(triple, &target, &msg)) {
+		fc_jit_errf(err, errlen, "no LLVM target for %s: %s", triple, msg ? msg : "?");
+		LLVMDisposeMessage(msg);
+		LLVMDisposeMessage(triple);
+		return NULL;
+	}
+	char *cpu = LLVMGetHostCPUName(), *features = LLVMGetHostCPUFeatures();
+	LLVMCodeGenOptLevel level = opt <= 0 ? LLVMCodeGenLevelNone
+				    : opt == 1 ? LLVMCodeGenLevelLess
+				    : opt == 2 ? LLVMCodeGenLevelDefault
+					       : LLVMCodeGenLevelAggressive;
+	LLVMTargetMachineRef tm = LLVMCreateTargetMachine(target, triple, cpu, features, level,
+							  LLVMRelocPIC, LLVMCodeModelSmall);
+	LLVMDisposeMessage(cpu);
+	LLVMDisposeMessage(features);
+	LLVMDisposeMessage(triple);
+	if (!tm)
+		fc_jit_errf(err, errlen, "cannot create an LLVM target machine for this host");
+	return tm;
+}
+
+static int fc_jit_optimize(LLVMModuleRef mod, LLVMTargetMachineRef tm, int opt, char *err,
+			   size_t errlen)
+{
+	char *msg = NULL;
+	if (LLVMVerifyModule(mod, LLVMReturnStatusAction, &msg)) {
+		fc_jit_errf(err, errlen, "invalid IR: %s", msg ? msg : "?");
+		LLVMDisposeMessage(msg);
+		return -1;
+	}
+	LLVMDisposeMessage(msg);
+	if (opt <= 0)
+		return 0;
+	char pipeline[32];
+	snprintf(pipeline, sizeof(pipeline), "default<O%d>", opt > 3 ? 3 : opt);
+	LLVMPassBuilderOptionsRef po = LLVMCreatePassBuilderOptions();
+	LLVMErrorRef e = LLVMRunPasses(mod, pipeline, tm, po);
+	LLVMDisposePassBuilderOptions(po);
+	if (e) {
+		fc_jit_llvm_err(e, "optimising", err, errlen);
+		return -1;
+	}
+	return 0;
+}
+
+static double fc_jit_now(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+struct fc_jit *fc_jit_compile(const struct fc_node *const *conds, size_t n,
+			      const struct fc_jit_symbol *helpers, size_t nhelpers,
+			      const struct fc_jit_options *o, char *err, size_t errlen)
+{
+	double t0 = fc_jit_now();
+	int opt = o && o->opt_level >= 0 ? o->opt_level : FC_JIT_DEFAULT_OPT;
+	if (fc_jit_init_llvm(err, errlen) != 0)
+		return NULL;
+	struct fc_jit *j = calloc(1, sizeof(*j));
+	if (!j) {
+		fc_jit_errf(err, errlen, "out of memory");
+		return NULL;
+	}
+	j->n = n;
+	j->preds = calloc(n ? n : 1, sizeof(*j->preds));
+	LLVMTargetMachineRef tm = fc_jit_tm(opt, err, errlen);
+	LLVMTargetMachineRef tm_jit = fc_jit_tm(opt, err, errlen);
+	LLVMOrcThreadSafeContextRef tsctx = NULL;
+	struct fc_jit_mod m = { 0 };
+	if (!j->preds || !tm || !tm_jit)
+		goto fail;
+
+	/* the LLJIT, generating code with a target machine at the chosen level */
+	LLVMOrcLLJITBuilderRef jb = LLVMOrcCreateLLJITBuilder();
+	LLVMOrcLLJITBuilderSetJITTargetMachineBuilder(
+		jb, LLVMOrcJITTargetMachineBuilderCreateFromTargetMachine(tm_jit));
+	tm_jit = NULL; /* owned by the builder now */
+	LLVMErrorRef e = LLVMOrcCreateLLJIT(&j->jit, jb);
+	if (e) {
+		fc_jit_llvm_err(e, "creating the LLJIT", err, errlen);
+		j->jit = NULL;
+		goto fail;
+	}
+	LLVMOrcJITDylibRef jd = LLVMOrcLLJITGetMainJITDylib(j->jit);
+	LLVMOrcDefinitionGeneratorRef gen;
+	e = LLVMOrcCreateDynamicLibrarySearchGeneratorForProcess(
+		&gen, LLVMOrcLLJITGetGlobalPrefix(j->jit), NULL, NULL);
+	if (e) {
+		fc_jit_llvm_err(e, "resolving libc symbols", err, errlen);
+		goto fail;
+	}
+	LLVMOrcJITDylibAddGenerator(jd, gen);
+
+	/* the module: one function per condition */
+	tsctx = LLVMOrcCreateNewThreadSafeContext();
+	fc_jit_mod_init(&m, LLVMOrcThreadSafeContextGetContext(tsctx), "falcoc.rules");
+	LLVMSetDataLayout(m.mod, LLVMOrcLLJITGetDataLayoutStr(j->jit));
+	m.big_endian = LLVMByteOrder(LLVMGetModuleDataLayout(m.mod)) == LLVMBigEndian;
+	LLVMSetTarget(m.mod, LLVMOrcLLJITGetTripleString(j->jit));
+	for (int i = 0; i < FC_JH_COUNT; i++) {
+		const void *addr = NULL;
+		for (size_t k = 0; k < nhelpers; k++)
+			if (strcmp(helpers[k].name, fc_jit_helper_sigs[i].name) == 0)
+				addr = helpers[k].addr;
+		if (!addr) {
+			fc_jit_errf(err, errlen, "no address given for helper %s",
+				    fc_jit_helper_sigs[i].name);
+			goto fail;
+		}
+		fc_jit_abs_add(&m, fc_jit_helper_sigs[i].name, addr, true);
+	}
+	for (size_t i = 0; i < n; i++) {
+		char name[32];
+		snprintf(name, sizeof(name), "rule.%zu", i);
+		fc_jit_function(&m, conds[i], name);
+	}
+	if (m.oom) {
+		fc_jit_errf(err, errlen, "out of memory");
+		goto fail;
+	}
+	j->nslots = m.nkeys;
+	if (fc_jit_optimize(m.mod, tm, opt, err, errlen) != 0)
+		goto fail;
+
+	/* the addresses of helpers, checks and fields, as absolute symbols */
+	LLVMOrcCSymbolMapPairs syms = calloc(m.nabs ? m.nabs : 1, sizeof(*syms));
+	if (!syms) {
+		fc_jit_errf(err, errlen, "out of memory");
+		goto fail;
+	}
+	for (size_t i = 0; i < m.nabs; i++) {
+		syms[i].Name = LLVMOrcLLJITMangleAndIntern(j->jit, m.abs[i].name);
+		syms[i].Sym.Address = (LLVMOrcExecutorAddress)(uintptr_t)m.abs[i].addr;
+		syms[i].Sym.Flags.GenericFlags =
+			LLVMJITSymbolGenericFlagsExported |
+			(m.abs[i].callable ? LLVMJITSymbolGenericFlagsCallable : 0);
+	}
+	e = LLVMOrcJITDylibDefine(jd, LLVMOrcAbsoluteSymbols(syms, m.nabs));
+	free(syms);
+	if (e) {
+		fc_jit_llvm_err(e, "defining helper symbols", err, errlen);
+		goto fail;
+	}
+	LLVMOrcThreadSafeModuleRef tsm = LLVMOrcCreateNewThreadSafeModule(m.mod, tsctx);
+	m.mod = NULL; /* owned by the JIT now */
+	e = LLVMOrcLLJITAddLLVMIRModule(j->jit, jd, tsm);
+	if (e) {
+		fc_jit_llvm_err(e, "adding the module", err, errlen);
+		goto fail;
+	}
+	for (size_t i = 0; i < n; i++) {
+		char name[32];
+		snprintf(name, sizeof(name), "rule.%zu", i);
+		LLVMOrcExecutorAddress addr = 0;
+		e = LLVMOrcLLJITLookup(j->jit, &addr, name);
+		if (e) {
+			fc_jit_llvm_err(e, "emitting code", err, errlen);
+			goto fail;
+		}
+		j->preds[i] = (fc_jit_pred)(uintptr_t)addr;
+	}
+	fc_jit_mod_fini(&m);
+	LLVMOrcDisposeThreadSafeContext(tsctx);
+	LLVMDisposeTargetMachine(tm);
+	j->seconds = fc_jit_now() - t0;
+	return j;
+fail:
+	if (m.mod)
+		LLVMDisposeModule(m.mod);
+	fc_jit_mod_fini(&m);
+	if (tsctx)
+		LLVMOrcDisposeThreadSafeContext(tsctx);
+	if (tm)
+		LLVMDisposeTargetMachine(tm);
+	if (tm_jit)
+		LLVMDisposeTargetMachine(tm_jit);
+	fc_jit_free(j);
+	return NULL;
+}
+
+fc_jit_pred fc_jit_get(const struct fc_jit *j, size_t i)
+{
+	return i < j->n ? j->preds[i] : NULL;
+}
+
+size_t fc_jit_slot_count(const struct fc_jit *j)
+{
+	return j->nslots;
+}
+
+double fc_jit_compile_seconds(const struct fc_jit *j)
+{
+	return j->seconds;
+}
+
+void fc_jit_free(struct fc_jit *j)
+{
+	if (!j)
+		return;
+	if (j->jit)
+		LLVMOrcDisposeLLJIT(j->jit);
+	free(j->preds);
+	free(j);
+}
+
+int fc_jit_dump_ir(const struct fc_node *cond, const char *name, int opt_level, FILE *out,
+		   char *err, size_t errlen)
+{
+	if (fc_jit_init_llvm(err, errlen) != 0)
+		return -1;
+	if (opt_level < 0)
+		opt_level = FC_JIT_DEFAULT_OPT;
+	LLVMTargetMachineRef tm = fc_jit_tm(opt_level, err, errlen);
+	if (!tm)
+		return -1;
+	LLVMContextRef ctx = LLVMContextCreate();
+	struct fc_jit_mod m;
+	fc_jit_mod_init(&m, ctx, "falcoc.rule");
+	LLVMTargetDataRef td = LLVMCreateTargetDataLayout(tm);
+	m.big_endian = LLVMByteOrder(td) == LLVMBigEndian;
+	char *dl = LLVMCopyStringRepOfTargetData(td);
+	LLVMSetDataLayout(m.mod, dl);
+	LLVMDisposeMessage(dl);
+	LLVMDisposeTargetData(td);
+	char *triple = LLVMGetTargetMachineTriple(tm);
+	LLVMSetTarget(m.mod, triple);
+	LLVMDisposeMessage(triple);
+	fc_jit_function(&m, cond, name);
+	int rc = m.oom ? -1 : fc_jit_optimize(m.mod, tm, opt_level, err, errlen);
+	if (m.oom)
+		fc_jit_errf(err, errlen, "out of memory");
+	if (rc == 0) {
+		char *s = LLVMPrintModuleToString(m.mod);
+		fputs(s, out);
+		LLVMDisposeMessage(s);
+	}
+	fc_jit_mod_fini(&m);
+	LLVMDisposeModule(m.mod);
+	LLVMDisposeTargetMachine(tm);
+	LLVMContextDispose(ctx);
+	return rc;
+}

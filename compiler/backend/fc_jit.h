@@ -1,0 +1,102 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* fc_jit.h - rule conditions as native code: the LLVM JIT backend behind one compile call,
+ * as PostgreSQL's jit.c puts its provider behind one interface. No LLVM type appears here;
+ * only backend/fc_jit*.c include LLVM headers.
+ *
+ * The compiler library does not depend on the runtime. Generated code reaches the runtime
+ * through helpers (FC_JIT_HELPERS below, the one declaration of their names and signatures;
+ * runtime/rt_jit_helpers.h gives their C prototypes) whose addresses the caller passes in, and
+ * through the ABI structs below, which the runtime fills. Which checks get a fast path and how
+ * they are lowered is docs/jit.md. */
+#ifndef FC_JIT_H
+#define FC_JIT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+struct fc_node;
+
+/* One field value as the generated code reads it: a per-event cache slot for each distinct
+ * field expression (field and argument) of the compiled ruleset, filled on first use in an
+ * event by the fill helper. ABI between generated code and runtime: layout is fixed. */
+enum fc_jit_kind {
+	FC_JIT_NA = 0,    /* no value: every check on it is false */
+	FC_JIT_STR = 1,   /* s, v = length up to the first NUL (strings compare as C strings) */
+	FC_JIT_U64 = 2,   /* v (booleans are 0 and 1) */
+	FC_JIT_S64 = 3,   /* (int64_t)v */
+	FC_JIT_OTHER = 4, /* any other value (lists, addresses, doubles, bytes): generic check */
+};
+
+struct fc_jit_slot {
+	uint64_t gen;  /* == fc_jit_env.gen when filled for the current event */
+	int32_t kind;  /* enum fc_jit_kind */
+	uint32_t pad;
+	const char *s;
+	uint64_t v;
+};
+_Static_assert(sizeof(struct fc_jit_slot) == 32, "fc_jit_slot is ABI");
+
+/* What a predicate is called with. The runtime owns it and bumps gen for each event. */
+struct fc_jit_env {
+	uint64_t gen;
+	struct fc_jit_slot *slots; /* fc_jit_slot_count() of them */
+	void *rt;                  /* the runtime's evaluation context, for the helpers */
+};
+
+/* An entry of the sorted string tables `in` lists become: sorted by memcmp over the shorter
+ * length, then by length (as rt_eval.c orders its string sets). */
+struct fc_jit_strent {
+	const char *s;
+	uint64_t len;
+};
+
+/* The helpers generated code calls: X(name, signature). A signature is the return type, ':'
+ * and the parameter types, each one letter: v void, b bool, i int32, l int64, p pointer. */
+#define FC_JIT_HELPERS(X)                                                                          \
+	X(rt_jit_check, "b:pp")   /* (env, check node): the interpreter's verdict for one check */ \
+	X(rt_jit_fill, "v:pip")   /* (env, slot, field expr): extract into env->slots[slot] */     \
+	X(rt_jit_str_in, "b:plpl") /* (s, len, table, n): s is in the sorted table */               \
+	X(rt_jit_contains, "b:plpl") /* (s, len, needle, needle len): memmem */
+
+/* A helper's address, by name, as the caller resolves it. */
+struct fc_jit_symbol {
+	const char *name;
+	const void *addr;
+};
+
+/* A compiled predicate: the condition's verdict on the current event. evt is the event's
+ * enum fc_evttype, -1 when its name is none of them, -2 when it has no type (no event). */
+typedef bool (*fc_jit_pred)(struct fc_jit_env *env, int32_t evt);
+
+struct fc_jit_options {
+	int opt_level; /* 0: no IR passes, fast isel; 1..3: default<O1..O3> and codegen at that
+			* level; <0: the default (0, see fc_jit.c) */
+};
+
+struct fc_jit;
+
+/* Compiles the n conditions (checked, expanded ASTs, borrowed: they must outlive the JIT)
+ * into one module, optimises it and emits native code through an ORC LLJIT. helpers must
+ * name every FC_JIT_HELPERS entry. Returns NULL with a message in err when LLVM cannot be
+ * set up or a condition cannot be compiled: callers then interpret. */
+struct fc_jit *fc_jit_compile(const struct fc_node *const *conds, size_t n,
+			      const struct fc_jit_symbol *helpers, size_t nhelpers,
+			      const struct fc_jit_options *o, char *err, size_t errlen);
+/* The predicate of conds[i]. */
+fc_jit_pred fc_jit_get(const struct fc_jit *j, size_t i);
+/* How many fc_jit_slot the env of this JIT's predicates must have (zeroed before use). */
+size_t fc_jit_slot_count(const struct fc_jit *j);
+/* Time spent building IR, optimising and emitting code, in seconds. */
+double fc_jit_compile_seconds(const struct fc_jit *j);
+/* Releases the code and the LLJIT. NULL is fine. */
+void fc_jit_free(struct fc_jit *j);
+
+/* Writes the IR of one condition, as the function `name`, to out: optimised at opt_level,
+ * or as lowered with opt_level 0. Needs no helpers: nothing is executed. Returns 0, or -1
+ * with a message in err. */
+int fc_jit_dump_ir(const struct fc_node *cond, const char *name, int opt_level, FILE *out,
+		   char *err, size_t errlen);
+
+#endif /* FC_JIT_H */

@@ -1,0 +1,97 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* rt_jit_helpers.c - the functions JIT-compiled rule conditions call (see rt_jit_helpers.h).
+ * They reuse the interpreter: its per-event extraction cache and, for the generic check, its
+ * whole per-check machinery with the constants it prepared once. No lowering logic here. */
+#define _GNU_SOURCE
+#include "runtime/rt_jit_helpers.h"
+#include "runtime/rt_engine.h"
+
+#include <string.h>
+
+bool rt_jit_check(struct fc_jit_env *env, const struct fc_node *n)
+{
+	return rt_eval(env->rt, n);
+}
+
+void rt_jit_fill(struct fc_jit_env *env, int32_t slot, const struct fc_expr *e)
+{
+	struct fc_jit_slot *s = &env->slots[slot];
+	struct rt_value v;
+	s->gen = env->gen;
+	s->s = NULL;
+	s->v = 0;
+	if (rt_extract(env->rt, e, &v) != 0 || v.kind == RT_V_NA) {
+		s->kind = FC_JIT_NA;
+		return;
+	}
+	s->kind = FC_JIT_OTHER;
+	switch (fc_type_class(e->type)) {
+	case FC_CLASS_STRING:
+		if (v.kind == RT_V_STR) {
+			s->kind = FC_JIT_STR;
+			s->s = v.str.s;
+			s->v = strnlen(v.str.s, v.str.len); /* strings are C strings, as in libsinsp */
+		}
+		break;
+	case FC_CLASS_NUMBER:
+	case FC_CLASS_BOOL:
+		if (v.kind == RT_V_U64) {
+			s->kind = FC_JIT_U64;
+			s->v = v.u;
+		} else if (v.kind == RT_V_S64) {
+			s->kind = FC_JIT_S64;
+			s->v = (uint64_t)v.i;
+		} else if (v.kind == RT_V_BOOL) {
+			s->kind = FC_JIT_U64;
+			s->v = v.b;
+		}
+		break;
+	default:
+		break;
+	}
+}
+
+static int rt_jit_strent_cmp(const char *s, uint64_t len, const struct fc_jit_strent *e)
+{
+	uint64_t n = len < e->len ? len : e->len;
+	int r = memcmp(s, e->s, n);
+	if (r)
+		return r;
+	return len < e->len ? -1 : len > e->len;
+}
+
+bool rt_jit_str_in(const char *s, uint64_t len, const struct fc_jit_strent *tab, uint64_t n)
+{
+	uint64_t lo = 0, hi = n;
+	while (lo < hi) {
+		uint64_t mid = (lo + hi) / 2;
+		int r = rt_jit_strent_cmp(s, len, &tab[mid]);
+		if (r == 0)
+			return true;
+		if (r < 0)
+			hi = mid;
+		else
+			lo = mid + 1;
+	}
+	return false;
+}
+
+bool rt_jit_contains(const char *s, uint64_t len, const char *needle, uint64_t nl)
+{
+	return memmem(s, len, needle, nl) != NULL;
+}
+
+const struct fc_jit_symbol rt_jit_helpers[] = {
+#define X(name, sig) { #name, (const void *)name },
+	FC_JIT_HELPERS(X)
+#undef X
+};
+const size_t rt_jit_nhelpers = sizeof(rt_jit_helpers) / sizeof(rt_jit_helpers[0]);
+
+int32_t rt_jit_evt(struct rt_ctx *c)
+{
+	if (!c->ev || !c->ev->hdr || !c->ev->info)
+		return -2;
+	const char *name = rt_event_name(c->ev);
+	return fc_evttype_lookup(name, strlen(name));
+}

@@ -1,0 +1,294 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* test_fc_jit.c - the JIT's lowering of each operator (compiler/backend/fc_jit.c) against the
+ * reference interpreter on edge cases: empty strings, NULs in strings and in bcontains, case
+ * folding, IPv4/IPv6 networks, numeric limits and mixed signedness, missing fields, evt.type
+ * switches, `in` lists inline and as tables, modifiers, short-circuit and constants. Each
+ * event is evaluated by rt_eval and by the compiled predicate; they must agree on every
+ * condition. The IR dump is checked too. */
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "compiler/fc.h"
+#include "compiler/fc_check.h"
+#include "runtime/rt_ctx.h"
+#include "runtime/rt_engine.h"
+#include "runtime/rt_jit_helpers.h"
+#include "runtime/rt_state.h"
+#include "tests/unit/suites.h"
+
+#define TS 1470327477881781397ull
+
+static struct fc_unit *u;
+static struct rt_state *st;
+static struct rt_ctx ctx;
+static struct rt_event_builder b;
+static struct rt_event ev;
+
+static const char *const conds[] = {
+	/* strings: =, !=, empty, one byte more or less, NUL, case */
+	"proc.name = cat", "proc.name = ca", "proc.name = catt", "proc.name = ''",
+	"proc.name != cat", "proc.name != ''", "proc.name = CAT", "fd.name = ''",
+	"fd.name != ''", "fd.name = /etc/passwd", "fd.name == /etc/passwd",
+	"fd.name startswith /etc", "fd.name startswith ''", "fd.name startswith /etc/passwdx",
+	"fd.name endswith passwd", "fd.name endswith ''", "fd.name endswith /etc/passwd",
+	"fd.name endswith x/etc/passwd", "fd.name contains etc", "fd.name contains ''",
+	"fd.name contains sswdx", "fd.name icontains ETC/PASS", "fd.name icontains ''",
+	"fd.name contains /etc/passwd/etc/passwd/etc/passwd/etc/passwd",
+	"fd.name = /etc/passwd/etc/passwd/etc/passwd/etc/passwd",
+	"fd.name startswith /etc/passwd/etc/passwd/etc/passwd/etc/passwd",
+	"fd.name glob '/etc/*'", "fd.name iglob '/ETC/*'", "fd.name regex '/etc/p.*'",
+	"fd.name pmatch (/etc, /tmp)", "fd.name pmatch (/et)",
+	"proc.name startswith oneof (ca, xx)", "proc.name startswith allof (ca, c)",
+	"proc.name startswith allof (ca, x)", "fd.name endswith anyof (wd, zz)",
+	"proc.name = oneof (bash, cat)", "proc.name contains allof (a, t)",
+	/* in: inline sets, tables, duplicates, empty */
+	"proc.name in (cat, bash)", "proc.name in (bash, sh)", "proc.name in ()",
+	"proc.name in (a, b, c, d, e, f, g, h, i, j, k, l, m, n, o, p, q, r, s, cat)",
+	"proc.name in (a, b, c, d, e, f, g, h, i, j, k, l, m, n, o, p, q, r, s, t)",
+	"proc.name in (cat, cat, '')", "fd.name in ('', x)", "proc.name intersects (cat)",
+	"proc.aname in (bash)", "proc.aname = systemd", "proc.aname[1] = bash",
+	"proc.aname[2] startswith sys", "proc.aname[9] = x", "not proc.aname[9] = x",
+	/* numbers: limits, signedness, hex, neighbours */
+	"proc.pid = 200", "proc.pid != 200", "proc.pid < 200", "proc.pid <= 200",
+	"proc.pid > 199", "proc.pid >= 201", "proc.pid > -1", "proc.pid < -9223372036854775808",
+	"proc.pid = 0xc8", "proc.pid in (1, 200, -5)", "proc.pid in (1, 2)",
+	"fd.num = 3", "fd.num = -1", "fd.num > -100", "evt.rawres = 3", "evt.rawres < 0",
+	"evt.rawres >= 18446744073709551615", "evt.rawres > -9223372036854775808",
+	"user.uid = 1000", "user.uid != 0", "user.uid < 4294967295", "proc.tty = 0",
+	"fd.sport = 443", "fd.sport = 22", "fd.sport in (22, 80, 443)", "fd.sport > 1024",
+	"fd.cport >= 40000", "fd.port = 443", "fd.lport = 40000",
+	"evt.rawarg.fd = 4", "evt.rawarg.flags = 1", "evt.rawarg.fd < 0",
+	"evt.arg.flags contains O_WRONLY", "evt.num > 0",
+	/* booleans */
+	"fd.is_server = true", "fd.is_server = false", "fd.is_server != true",
+	"evt.failed = false", "evt.is_open_write = true", "evt.is_open_write in (true)",
+	/* addresses and networks */
+	"fd.sip = 93.184.216.34", "fd.sip = 93.184.216.0/24", "fd.sip != 93.184.216.34",
+	"fd.sip in (1.1.1.1, 93.184.0.0/16)", "fd.sip = ::1", "fd.sip = ::/0",
+	"fd.sip = 2001:db8::10", "fd.sip = 2001:db8::/32", "fd.snet = 2001:db8::/33",
+	"fd.net = 10.0.0.0/8", "fd.ip = 10.0.0.5", "fd.cip = fe80::1",
+	/* bytes */
+	"evt.buffer bcontains 610062", "evt.buffer bcontains 6162", "evt.buffer bcontains 6",
+	"evt.buffer bstartswith 6100", "evt.buffer contains ssh", "evt.buffer startswith a",
+	"evt.buffer = ''", "evt.buffer bcontains ''",
+	/* event types */
+	"evt.type = openat", "evt.type != openat", "evt.type in (open, openat, connect)",
+	"evt.type in (execve)", "evt.type startswith open", "evt.type = write",
+	"evt.type != write", "not evt.type in (openat, openat)",
+	/* existence, missing fields, transformers, val() */
+	"fd.name exists", "fd.sip exists", "evt.buffer exists", "not fd.sip exists",
+	"fd.sip != 1.2.3.4", "proc.env[HOME] = /root", "proc.env[NOPE] != x",
+	"tolower(proc.name) = cat", "toupper(fd.name) startswith /ETC", "len(fd.name) = 11",
+	"fd.name = val(fd.name)", "proc.name != val(proc.pname)", "basename(fd.name) = passwd",
+	/* and / or / not, constants */
+	"proc.name = cat and fd.name startswith /etc", "proc.name = bash or fd.num = 3",
+	"not (proc.name = cat and not fd.name = /x)", "(proc.name = x or proc.name = y) and fd.num = 3",
+	"not not proc.name = cat", "proc.name = cat and (fd.sip = 1.1.1.1 or not fd.sip exists)",
+};
+#define NCONDS (sizeof(conds) / sizeof(conds[0]))
+
+static struct fc_node *nodes[NCONDS];
+static struct fc_jit *jit;
+static struct fc_jit_slot *slots;
+
+static void add_thread(int64_t tid, int64_t ptid, const char *comm, const char *exepath,
+		       uint32_t uid)
+{
+	struct rt_thread t = { 0 };
+	t.tid = t.pid = tid;
+	t.ptid = ptid;
+	t.vtid = t.vpid = -1;
+	t.sid = t.pgid = tid;
+	strncpy(t.comm, comm, sizeof(t.comm) - 1);
+	t.exe = (char *)comm;
+	t.exepath = (char *)exepath;
+	t.args = (char *)"/etc/passwd";
+	t.args_len = 12;
+	t.env = (char *)"HOME=/root";
+	t.env_len = 11;
+	t.cwd = (char *)"/";
+	t.uid = t.euid = uid;
+	t.loginuid = UINT32_MAX;
+	t.container_id = (char *)"host";
+	ck_assert_ptr_nonnull(rt_state_add_thread(st, &t));
+}
+
+static void setup(void)
+{
+	u = fc_unit_new(NULL);
+	st = rt_state_new();
+	rt_state_set_hostname(st, "test-host");
+	rt_state_add_user(st, 1000, 1000, "alice", "/home/alice", "/bin/bash");
+	add_thread(1, 0, "systemd", "/usr/lib/systemd/systemd", 0);
+	add_thread(100, 1, "bash", "/usr/bin/bash", 1000);
+	add_thread(200, 100, "cat", "/usr/bin/cat", 1000);
+	rt_ctx_init(&ctx, st);
+	memset(&b, 0, sizeof(b));
+	for (size_t i = 0; i < NCONDS; i++) {
+		nodes[i] = fc_parse_condition(u, conds[i]);
+		ck_assert_msg(nodes[i] != NULL, "parse: %s", conds[i]);
+		struct fc_check_result r = fc_check_condition(u, nodes[i], FC_SRC_SYSCALL, false);
+		ck_assert_msg(r.errors == 0, "check %s: %s", conds[i], fc_diag_first(u));
+	}
+	char err[256];
+	jit = fc_jit_compile((const struct fc_node *const *)nodes, NCONDS, rt_jit_helpers,
+			     rt_jit_nhelpers, NULL, err, sizeof(err));
+	ck_assert_msg(jit != NULL, "JIT: %s", err);
+	slots = calloc(fc_jit_slot_count(jit) + 1, sizeof(*slots));
+}
+
+static void teardown(void)
+{
+	free(slots);
+	fc_jit_free(jit);
+	rt_ctx_fini(&ctx);
+	rt_event_builder_fini(&b);
+	rt_state_free(st);
+	fc_unit_free(u);
+}
+
+/* Decodes the built event, runs state, and compares every condition both ways. */
+static void feed_and_compare(const char *what)
+{
+	const struct fk_event_hdr *h = rt_event_builder_finish(&b);
+	char err[128];
+	ck_assert_int_eq(rt_event_decode(&ev, h, h->len, err, sizeof(err)), 0);
+	ev.num = 1;
+	rt_state_pre(st, &ev);
+	rt_ctx_begin(&ctx, &ev);
+	struct fc_jit_env env = { .slots = slots };
+	rt_jit_env_begin(&env, &ctx);
+	int32_t evt = rt_jit_evt(&ctx);
+	for (size_t i = 0; i < NCONDS; i++) {
+		bool want = rt_eval(&ctx, nodes[i]);
+		bool got = fc_jit_get(jit, i)(&env, evt);
+		ck_assert_msg(want == got, "%s: '%s': interpreter %d, JIT %d", what, conds[i], want,
+			      got);
+	}
+	/* and once more in the other order, on a fresh cache */
+	rt_ctx_begin(&ctx, &ev);
+	rt_jit_env_begin(&env, &ctx);
+	for (size_t i = 0; i < NCONDS; i++) {
+		bool got = fc_jit_get(jit, i)(&env, evt);
+		bool want = rt_eval(&ctx, nodes[i]);
+		ck_assert_msg(want == got, "%s (JIT first): '%s': interpreter %d, JIT %d", what,
+			      conds[i], want, got);
+	}
+	rt_state_post(st, &ev);
+}
+
+static void openat(int64_t res, const char *name, size_t namelen, uint32_t flags)
+{
+	rt_event_builder_begin(&b, FK_EVENT_OPENAT, TS, 200, 200, res);
+	rt_event_builder_add_u64(&b, (uint64_t)res, 8);
+	rt_event_builder_add_u64(&b, (uint64_t)-100, 8);
+	rt_event_builder_add(&b, name, (uint16_t)namelen);
+	rt_event_builder_add_u64(&b, flags, 4);
+	rt_event_builder_add_u64(&b, 0, 4);
+	rt_event_builder_add_u64(&b, 0, 4);
+	rt_event_builder_add_u64(&b, UINT64_MAX, 8);
+}
+
+START_TEST(open_events)
+{
+	openat(3, "/etc/passwd", 12, 1);
+	feed_and_compare("openat /etc/passwd");
+	openat(4, "", 1, 0);
+	feed_and_compare("openat ''");
+	openat(5, "/etc/pa\0sswd", 13, 2);
+	feed_and_compare("openat with a NUL");
+	openat(-2, "/ETC/PASSWD", 12, 0);
+	feed_and_compare("failed openat");
+	openat(6, NULL, 0, 0);
+	feed_and_compare("openat without a name");
+}
+END_TEST
+
+static void connect(const uint8_t *tup, size_t len, int64_t fd)
+{
+	rt_event_builder_begin(&b, FK_EVENT_CONNECT, TS, 200, 200, 0);
+	rt_event_builder_add_u64(&b, 0, 8);
+	rt_event_builder_add(&b, tup, (uint16_t)len);
+	rt_event_builder_add_u64(&b, (uint64_t)fd, 8);
+	rt_event_builder_add_empty(&b);
+}
+
+START_TEST(network_events)
+{
+	uint8_t t4[13] = { FK_AF_INET, 10, 0, 0, 5, 0, 0, 93, 184, 216, 34, 0, 0 };
+	uint16_t sp = 40000, dp = 443;
+	memcpy(t4 + 5, &sp, 2);
+	memcpy(t4 + 11, &dp, 2);
+	connect(t4, sizeof(t4), 4);
+	feed_and_compare("connect IPv4");
+	uint8_t t6[37] = { FK_AF_INET6 };
+	uint8_t src[16] = { 0xfe, 0x80, [15] = 1 };
+	uint8_t dst[16] = { 0x20, 0x01, 0x0d, 0xb8, [15] = 0x10 };
+	sp = 50000;
+	dp = 22;
+	memcpy(t6 + 1, src, 16);
+	memcpy(t6 + 17, &sp, 2);
+	memcpy(t6 + 19, dst, 16);
+	memcpy(t6 + 35, &dp, 2);
+	connect(t6, sizeof(t6), 5);
+	feed_and_compare("connect IPv6");
+	connect(t4, 3, 6); /* a truncated tuple */
+	feed_and_compare("connect, truncated tuple");
+}
+END_TEST
+
+START_TEST(write_events)
+{
+	openat(7, "/tmp/out", 9, 2);
+	feed_and_compare("openat /tmp/out");
+	static const char data[] = { 'a', '\0', 'b', 's', 's', 'h', '\n' };
+	rt_event_builder_begin(&b, FK_EVENT_WRITE, TS, 200, 200, sizeof(data));
+	rt_event_builder_add_u64(&b, sizeof(data), 8);
+	rt_event_builder_add(&b, data, sizeof(data));
+	rt_event_builder_add_u64(&b, 7, 8);
+	rt_event_builder_add_u64(&b, sizeof(data), 4);
+	feed_and_compare("write with NULs");
+	rt_event_builder_begin(&b, FK_EVENT_WRITE, TS, 200, 200, 0);
+	rt_event_builder_add_u64(&b, 0, 8);
+	rt_event_builder_add(&b, NULL, 0);
+	rt_event_builder_add_u64(&b, 99, 8);
+	rt_event_builder_add_u64(&b, 0, 4);
+	feed_and_compare("empty write to an unknown fd");
+}
+END_TEST
+
+START_TEST(ir_dump)
+{
+	char err[256];
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+	ck_assert_int_eq(fc_jit_dump_ir(nodes[0], "rule", 0, f, err, sizeof(err)), 0);
+	fclose(f);
+	ck_assert_ptr_nonnull(strstr(buf, "define zeroext i1 @rule(ptr %env, i32 %evt)"));
+	ck_assert_ptr_nonnull(strstr(buf, "@field.proc.name = external constant i8"));
+	free(buf);
+	buf = NULL;
+	f = open_memstream(&buf, &len);
+	ck_assert_int_eq(fc_jit_dump_ir(nodes[0], "rule", 2, f, err, sizeof(err)), 0);
+	fclose(f);
+	ck_assert_ptr_nonnull(strstr(buf, "@rule("));
+	free(buf);
+}
+END_TEST
+
+Suite *fc_jit_suite(void)
+{
+	Suite *s = suite_create("fc_jit");
+	TCase *tc = tcase_create("core");
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_set_timeout(tc, 60);
+	tcase_add_test(tc, open_events);
+	tcase_add_test(tc, network_events);
+	tcase_add_test(tc, write_events);
+	tcase_add_test(tc, ir_dump);
+	suite_add_tcase(s, tc);
+	return s;
+}
