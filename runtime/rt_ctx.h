@@ -75,6 +75,26 @@ void rt_prep_table_free(struct rt_prep_table *t);
 /* Prepares every check of n now (engine build), so no event pays for it. */
 void rt_prep_tree(struct rt_prep_table *t, const struct fc_node *n);
 
+/* What rt_extract gives for a plain field expression (FC_EXPR_FIELD, no transformer), without
+ * its per-event cache: for callers that keep values per event themselves (the JIT's slots,
+ * rt_jit_fill). Other expressions are <NA>. */
+int rt_extract_field(struct rt_ctx *c, const struct fc_expr *e, struct rt_value *out);
+/* The fields rules read most, each with its own rt_extract_field (rt_extract_direct_F, for an
+ * expression whose field is FC_FIELD_F), specialised at build time so that it dispatches on
+ * nothing: the JIT calls these directly (rt_jit_helpers.c). The list is a measurement of the
+ * upstream rules (docs/jit.md); any field may be added, nothing else depends on it. */
+#define RT_DIRECT_FIELDS(X)                                                                       \
+	X(CONTAINER_ID) X(CONTAINER_IMAGE_REPOSITORY) X(EVT_ARG) X(EVT_IS_OPEN_EXEC)               \
+	X(EVT_IS_OPEN_READ) X(EVT_IS_OPEN_WRITE) X(EVT_NUM) X(EVT_RAWRES) X(FD_DIRECTORY)          \
+	X(FD_FILENAME) X(FD_L4PROTO) X(FD_NAME) X(FD_NUM) X(FD_SOCKFAMILY) X(FD_SPORT) X(FD_TYPE)  \
+	X(FD_TYPECHAR) X(PROC_ANAME) X(PROC_CMDLINE) X(PROC_CWD) X(PROC_EXE) X(PROC_EXEPATH)       \
+	X(PROC_IS_EXE_FROM_MEMFD) X(PROC_NAME) X(PROC_PNAME) X(PROC_VPID) X(USER_LOGINUID)         \
+	X(USER_NAME) X(USER_UID)
+#define X(F)                                                                                       \
+	int rt_extract_direct_##F(struct rt_ctx *c, const struct fc_expr *e, struct rt_value *out);
+RT_DIRECT_FIELDS(X)
+#undef X
+
 /* Text renderings shared by extraction and outputs (rt_extract.c). */
 const char *rt_errno_name(int64_t err); /* "ENOENT", or NULL */
 void rt_format_ip(char *buf, size_t len, uint8_t family, const uint8_t *addr);

@@ -1508,7 +1508,11 @@ static const char *cgroups_join(struct rt_ctx *c, const struct rt_thread *t)
 	return b.s;
 }
 
-static int extract_field(struct rt_ctx *c, const struct fc_expr *e, struct rt_value *out)
+/* Field fid of e (fid is e's field id). Always inlined: once into extract_field, the dispatch
+ * over every field, and once into each rt_extract_direct_* (RT_DIRECT_FIELDS), where fid is a
+ * constant and the switch folds to its one case, so those have no indirect jump. */
+static inline __attribute__((always_inline)) int
+extract_field_as(struct rt_ctx *c, const struct fc_expr *e, int fid, struct rt_value *out)
 {
 	const struct rt_event *ev = c->ev;
 	const struct fc_field *f = e->field.field;
@@ -1522,7 +1526,7 @@ static int extract_field(struct rt_ctx *c, const struct fc_expr *e, struct rt_va
 	if (f->src != FC_SRC_SYSCALL)
 		return na(out); /* k8s_audit fields: audit events come later */
 
-	switch (f->id) {
+	switch (fid) {
 	/* ---- evt ---- */
 	case FC_FIELD_EVT_NUM:
 		return vu64(out, ev->num);
@@ -2262,6 +2266,22 @@ static int extract_field(struct rt_ctx *c, const struct fc_expr *e, struct rt_va
 	}
 }
 
+static int extract_field(struct rt_ctx *c, const struct fc_expr *e, struct rt_value *out)
+{
+	return extract_field_as(c, e, e->field.field ? (int)e->field.field->id : -1, out);
+}
+
+#define X(F)                                                                                       \
+	int rt_extract_direct_##F(struct rt_ctx *c, const struct fc_expr *e, struct rt_value *out) \
+	{                                                                                          \
+		int rc = extract_field_as(c, e, FC_FIELD_##F, out);                                \
+		if (rc != 0)                                                                       \
+			out->kind = RT_V_NA;                                                       \
+		return rc;                                                                         \
+	}
+RT_DIRECT_FIELDS(X)
+#undef X
+
 /* --- transformers -------------------------------------------------------------------------- */
 
 static int b64_val(char ch)
@@ -2486,6 +2506,14 @@ static int extract_transform(struct rt_ctx *c, const struct fc_expr *e, struct r
 }
 
 /* --- the entry point ----------------------------------------------------------------------- */
+
+int rt_extract_field(struct rt_ctx *c, const struct fc_expr *e, struct rt_value *out)
+{
+	int rc = e->kind == FC_EXPR_FIELD ? extract_field(c, e, out) : na(out);
+	if (rc != 0)
+		out->kind = RT_V_NA;
+	return rc;
+}
 
 int rt_extract(struct rt_ctx *c, const struct fc_expr *e, struct rt_value *out)
 {

@@ -6,6 +6,7 @@
 #include "runtime/rt_jit_helpers.h"
 #include "runtime/rt_engine.h"
 
+#include <pthread.h>
 #include <string.h>
 
 bool rt_jit_check(struct fc_jit_env *env, const struct fc_node *n)
@@ -13,43 +14,64 @@ bool rt_jit_check(struct fc_jit_env *env, const struct fc_node *n)
 	return rt_eval(env->rt, n);
 }
 
-void rt_jit_fill(struct fc_jit_env *env, int32_t slot, const struct fc_expr *e)
+/* Stores the extraction (rc, v) of e into env->slots[slot] for the current event. */
+static inline void rt_jit_slot_set(struct fc_jit_env *env, int32_t slot, const struct fc_expr *e,
+				   int rc, const struct rt_value *v)
 {
 	struct fc_jit_slot *s = &env->slots[slot];
-	struct rt_value v;
 	s->gen = env->gen;
 	s->s = NULL;
 	s->v = 0;
-	if (rt_extract(env->rt, e, &v) != 0 || v.kind == RT_V_NA) {
+	if (rc != 0 || v->kind == RT_V_NA) {
 		s->kind = FC_JIT_NA;
 		return;
 	}
 	s->kind = FC_JIT_OTHER;
 	switch (fc_type_class(e->type)) {
 	case FC_CLASS_STRING:
-		if (v.kind == RT_V_STR) {
+		if (v->kind == RT_V_STR) {
 			s->kind = FC_JIT_STR;
-			s->s = v.str.s;
-			s->v = strnlen(v.str.s, v.str.len); /* strings are C strings, as in libsinsp */
+			s->s = v->str.s;
+			s->v = strnlen(v->str.s, v->str.len); /* strings are C strings, as in libsinsp */
 		}
 		break;
 	case FC_CLASS_NUMBER:
 	case FC_CLASS_BOOL:
-		if (v.kind == RT_V_U64) {
+		if (v->kind == RT_V_U64) {
 			s->kind = FC_JIT_U64;
-			s->v = v.u;
-		} else if (v.kind == RT_V_S64) {
+			s->v = v->u;
+		} else if (v->kind == RT_V_S64) {
 			s->kind = FC_JIT_S64;
-			s->v = (uint64_t)v.i;
-		} else if (v.kind == RT_V_BOOL) {
+			s->v = (uint64_t)v->i;
+		} else if (v->kind == RT_V_BOOL) {
 			s->kind = FC_JIT_U64;
-			s->v = v.b;
+			s->v = v->b;
 		}
 		break;
 	default:
 		break;
 	}
 }
+
+void rt_jit_fill(struct fc_jit_env *env, int32_t slot, const struct fc_expr *e)
+{
+	/* uncached: the slot is the cache, and the interpreter's cache is keyed by expression
+	 * node, which the slot's shared expression rarely is */
+	struct rt_value v;
+	int rc = rt_extract_field(env->rt, e, &v);
+	rt_jit_slot_set(env, slot, e, rc, &v);
+}
+
+/* rt_jit_fill for one field: no dispatch on the field (see RT_DIRECT_FIELDS). */
+#define X(F)                                                                                       \
+	static void rt_jit_fill_##F(struct fc_jit_env *env, int32_t slot, const struct fc_expr *e) \
+	{                                                                                          \
+		struct rt_value v;                                                                 \
+		int rc = rt_extract_direct_##F(env->rt, e, &v);                                    \
+		rt_jit_slot_set(env, slot, e, rc, &v);                                             \
+	}
+RT_DIRECT_FIELDS(X)
+#undef X
 
 static int rt_jit_strent_cmp(const char *s, uint64_t len, const struct fc_jit_strent *e)
 {
@@ -85,13 +107,36 @@ const struct fc_jit_symbol rt_jit_helpers[] = {
 #define X(name, sig) { #name, (const void *)name },
 	FC_JIT_HELPERS(X)
 #undef X
+#define X(F) { FC_JIT_FILL_PREFIX #F, (const void *)rt_jit_fill_##F },
+	RT_DIRECT_FIELDS(X)
+#undef X
 };
 const size_t rt_jit_nhelpers = sizeof(rt_jit_helpers) / sizeof(rt_jit_helpers[0]);
+
+/* fc_evttype of each FK event type, -2 for the generic ones (named by a parameter), as the
+ * engine keeps it: computed once, so an event's type index is one load. */
+static int rt_jit_evt_tab[FK_EVENT_COUNT];
+static pthread_once_t rt_jit_evt_once = PTHREAD_ONCE_INIT;
+
+static void rt_jit_evt_init(void)
+{
+	for (unsigned k = 0; k < FK_EVENT_COUNT; k++) {
+		const struct rt_event_info *info = rt_event_info(k);
+		if (!info || !info->name || (info->flags & FK_EF_GENERIC))
+			rt_jit_evt_tab[k] = -2;
+		else
+			rt_jit_evt_tab[k] = fc_evttype_lookup(info->name, strlen(info->name));
+	}
+}
 
 int32_t rt_jit_evt(struct rt_ctx *c)
 {
 	if (!c->ev || !c->ev->hdr || !c->ev->info)
 		return -2;
+	pthread_once(&rt_jit_evt_once, rt_jit_evt_init);
+	unsigned t = c->ev->hdr->type;
+	if (t < FK_EVENT_COUNT && rt_jit_evt_tab[t] != -2)
+		return rt_jit_evt_tab[t];
 	const char *name = rt_event_name(c->ev);
 	return fc_evttype_lookup(name, strlen(name));
 }

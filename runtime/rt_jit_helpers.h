@@ -24,7 +24,8 @@ bool rt_jit_str_in(const char *s, uint64_t len, const struct fc_jit_strent *tab,
 /* needle (nl > 0 bytes) occurs in s[0..len). */
 bool rt_jit_contains(const char *s, uint64_t len, const char *needle, uint64_t nl);
 
-/* Every FC_JIT_HELPERS entry with its address, for fc_jit_compile. */
+/* Every FC_JIT_HELPERS entry with its address, for fc_jit_compile, and a field-specific
+ * fill (FC_JIT_FILL_PREFIX) for each field of RT_DIRECT_FIELDS (rt_ctx.h). */
 extern const struct fc_jit_symbol rt_jit_helpers[];
 extern const size_t rt_jit_nhelpers;
 

@@ -64,6 +64,13 @@ static const struct {
 #undef X
 };
 
+/* The FC_FIELD_ suffix of each field id, for the names of field fills (FC_JIT_FILL_PREFIX). */
+static const char *const fc_jit_field_ids[] = {
+#define FC_FIELD(id, name, type, arg, flags, src, desc) #id,
+#include "compiler/fc_fields.def"
+#undef FC_FIELD
+};
+
 /* An address the module refers to by name: a helper, a check node or a field expression. */
 struct fc_jit_abs {
 	char *name;
@@ -76,7 +83,8 @@ struct fc_jit_key {
 	const struct fc_field *f;
 	const char *arg;
 	size_t arglen;
-	LLVMValueRef g; /* @field.N */
+	LLVMValueRef g;    /* @field.N */
+	LLVMValueRef fill; /* the field's own fill, or rt_jit_fill */
 };
 
 /* Module-building state. */
@@ -91,6 +99,8 @@ struct fc_jit_mod {
 	LLVMValueRef h[FC_JH_COUNT];
 	struct fc_jit_abs *abs;
 	size_t nabs, abscap;
+	const struct fc_jit_symbol *helpers; /* the caller's, for field fills; NULL in dumps */
+	size_t nhelpers;
 	struct fc_jit_key *keys;
 	size_t nkeys, keycap;
 	unsigned nchecks, nstrs;
@@ -304,6 +314,31 @@ static const struct fc_str *fc_jit_items(const struct fc_node *n, size_t *count)
 	}
 }
 
+/* The fill of field f's slots: the caller's fill for that field if it gave one, else
+ * rt_jit_fill. */
+static LLVMValueRef fc_jit_field_fill(struct fc_jit_mod *m, const struct fc_field *f)
+{
+	char name[96];
+	if ((size_t)f->id >= sizeof(fc_jit_field_ids) / sizeof(fc_jit_field_ids[0]))
+		return m->h[FC_JH_rt_jit_fill];
+	snprintf(name, sizeof(name), FC_JIT_FILL_PREFIX "%s", fc_jit_field_ids[f->id]);
+	LLVMValueRef fn = LLVMGetNamedFunction(m->mod, name);
+	if (fn)
+		return fn;
+	for (size_t i = 0; i < m->nhelpers; i++) {
+		if (strcmp(m->helpers[i].name, name) != 0)
+			continue;
+		fn = LLVMAddFunction(m->mod, name, m->ht[FC_JH_rt_jit_fill]);
+		LLVMAddAttributeAtIndex(
+			fn, LLVMAttributeFunctionIndex,
+			LLVMCreateEnumAttribute(m->ctx, LLVMGetEnumAttributeKindForName("nounwind", 8),
+						0));
+		fc_jit_abs_add(m, name, m->helpers[i].addr, true);
+		return fn;
+	}
+	return m->h[FC_JH_rt_jit_fill];
+}
+
 /* The slot of a field expression: one per distinct field and argument. */
 static unsigned fc_jit_slot_of(struct fc_jit_mod *m, const struct fc_expr *e)
 {
@@ -336,8 +371,10 @@ static unsigned fc_jit_slot_of(struct fc_jit_mod *m, const struct fc_expr *e)
 		size_t l = strlen(name);
 		snprintf(name + (l > 100 ? 100 : l), 28, ".%zu", m->nkeys);
 	}
-	m->keys[m->nkeys] = (struct fc_jit_key){ e->field.field, arg, arglen, NULL };
+	m->keys[m->nkeys] = (struct fc_jit_key){ e->field.field, arg, arglen, NULL,
+						  m->h[FC_JH_rt_jit_fill] };
 	m->keys[m->nkeys].g = fc_jit_addr(m, name, e);
+	m->keys[m->nkeys].fill = fc_jit_field_fill(m, e->field.field);
 	return (unsigned)m->nkeys++;
 }
 
@@ -366,7 +403,7 @@ static void fc_jit_load_slot(struct fc_jit_fn *F, const struct fc_expr *e, LLVMV
 	LLVMBuildCondBr(b, v_fresh, b_have, b_fill);
 	LLVMPositionBuilderAtEnd(b, b_fill);
 	LLVMValueRef args[] = { F->v_env, LLVMConstInt(m->t_i32, i, 0), m->keys[i].g };
-	LLVMBuildCall2(b, m->ht[FC_JH_rt_jit_fill], m->h[FC_JH_rt_jit_fill], args, 3, "");
+	LLVMBuildCall2(b, m->ht[FC_JH_rt_jit_fill], m->keys[i].fill, args, 3, "");
 	LLVMBuildBr(b, b_have);
 	LLVMPositionBuilderAtEnd(b, b_have);
 	*kind = LLVMBuildLoad2(b, m->t_i32, LLVMBuildStructGEP2(b, m->t_slot, v_slot, 1, ""),
@@ -810,6 +847,107 @@ static void fc_jit_check(struct fc_jit_fn *F, const struct fc_node *n, LLVMBasic
 	fc_jit_generic(F, n, t, f);
 }
 
+/* The relative cost of evaluating n, for ordering the operands of and/or: a switch on the
+ * event type is nearly free, a check with an inline fast path reads a slot, and a check that
+ * goes to the interpreter (regexes, globs, addresses, pmatch, ...) costs far more. */
+static unsigned fc_jit_cost(const struct fc_node *n)
+{
+	switch (n->kind) {
+	case FC_NODE_AND:
+	case FC_NODE_OR: {
+		unsigned c = fc_jit_cost(n->bin.l) + fc_jit_cost(n->bin.r) / 2;
+		return c > 4096 ? 4096 : c;
+	}
+	case FC_NODE_NOT:
+		return fc_jit_cost(n->operand);
+	case FC_NODE_CHECK:
+		break;
+	default:
+		return 0;
+	}
+	const struct fc_expr *lhs = n->check.lhs;
+	enum fc_op op = n->check.op;
+	const struct fc_value *rhs = n->check.rhs;
+	if (!lhs || (rhs && rhs->kind == FC_VAL_EXPR))
+		return 64;
+	if (op == FC_OP_EXISTS)
+		return lhs->kind == FC_EXPR_FIELD && lhs->field.field ? 4 : 64;
+	size_t count;
+	fc_jit_items(n, &count);
+	if (count == 0)
+		return 0;
+	if (!fc_jit_plain_field(lhs))
+		return 64;
+	if (lhs->field.field->id == FC_FIELD_EVT_TYPE && !lhs->field.arg &&
+	    n->check.mod == FC_MOD_NONE)
+		return 1;
+	enum fc_type_class cls = fc_type_class(lhs->type);
+	if (cls == FC_CLASS_STRING && fc_jit_is_str_op(op) &&
+	    !(op == FC_OP_NE && n->check.mod != FC_MOD_NONE))
+		return op == FC_OP_CONTAINS ? 8 : 4;
+	if ((cls == FC_CLASS_NUMBER || cls == FC_CLASS_BOOL) && lhs->type != FC_T_DOUBLE &&
+	    fc_jit_is_num_op(op) && n->check.mod == FC_MOD_NONE)
+		return 4;
+	return op == FC_OP_REGEX || op == FC_OP_GLOB || op == FC_OP_IGLOB ? 128 : 64;
+}
+
+/* The operands of a chain of `kind` (and, or), flattened, into ops (cap entries). Returns how
+ * many there are, or 0 when more than cap (then the chain is lowered as written). */
+static size_t fc_jit_chain(const struct fc_node *n, enum fc_node_kind kind,
+			   const struct fc_node **ops, size_t cap, size_t k)
+{
+	if (n->kind != kind) {
+		if (k >= cap)
+			return 0;
+		ops[k] = n;
+		return k + 1;
+	}
+	k = fc_jit_chain(n->bin.l, kind, ops, cap, k);
+	return k ? fc_jit_chain(n->bin.r, kind, ops, cap, k) : 0;
+}
+
+static void fc_jit_cond(struct fc_jit_fn *F, const struct fc_node *n, LLVMBasicBlockRef t,
+			LLVMBasicBlockRef f);
+
+/* An and/or chain with its operands in order of cost, cheapest first (stable: equal costs keep
+ * the rule's order). The operands are checks on the current event and have no effect but
+ * their verdict (a missing value makes a check false, not an error; extraction is cached and
+ * pure), so `a and b` and `b and a` agree on every event; only the work done differs. */
+static bool fc_jit_cond_chain(struct fc_jit_fn *F, const struct fc_node *n, LLVMBasicBlockRef t,
+			      LLVMBasicBlockRef f)
+{
+	const struct fc_node *ops[64];
+	unsigned cost[64];
+	size_t k = fc_jit_chain(n, n->kind, ops, 64, 0);
+	if (k < 2)
+		return false;
+	for (size_t i = 0; i < k; i++) {
+		cost[i] = fc_jit_cost(ops[i]) >= 64; /* only interpreter-bound work moves */
+		for (size_t j = i; j > 0 && cost[j - 1] > cost[j]; j--) {
+			const struct fc_node *on = ops[j];
+			unsigned oc = cost[j];
+			ops[j] = ops[j - 1];
+			cost[j] = cost[j - 1];
+			ops[j - 1] = on;
+			cost[j - 1] = oc;
+		}
+	}
+	bool and = n->kind == FC_NODE_AND;
+	for (size_t i = 0; i < k; i++) {
+		if (i + 1 == k) {
+			fc_jit_cond(F, ops[i], t, f);
+			break;
+		}
+		LLVMBasicBlockRef b_next = fc_jit_block(F, and ? "and.rhs" : "or.rhs");
+		if (and)
+			fc_jit_cond(F, ops[i], b_next, f);
+		else
+			fc_jit_cond(F, ops[i], t, b_next);
+		LLVMPositionBuilderAtEnd(F->m->b, b_next);
+	}
+	return true;
+}
+
 /* Lowers n as control flow: to t when it holds, to f when not. */
 static void fc_jit_cond(struct fc_jit_fn *F, const struct fc_node *n, LLVMBasicBlockRef t,
 			LLVMBasicBlockRef f)
@@ -817,6 +955,8 @@ static void fc_jit_cond(struct fc_jit_fn *F, const struct fc_node *n, LLVMBasicB
 	LLVMBuilderRef b = F->m->b;
 	switch (n->kind) {
 	case FC_NODE_AND: {
+		if (fc_jit_cond_chain(F, n, t, f))
+			return;
 		LLVMBasicBlockRef b_rhs = fc_jit_block(F, "and.rhs");
 		fc_jit_cond(F, n->bin.l, b_rhs, f);
 		LLVMPositionBuilderAtEnd(b, b_rhs);
@@ -824,6 +964,8 @@ static void fc_jit_cond(struct fc_jit_fn *F, const struct fc_node *n, LLVMBasicB
 		return;
 	}
 	case FC_NODE_OR: {
+		if (fc_jit_cond_chain(F, n, t, f))
+			return;
 		LLVMBasicBlockRef b_rhs = fc_jit_block(F, "or.rhs");
 		fc_jit_cond(F, n->bin.l, t, b_rhs);
 		LLVMPositionBuilderAtEnd(b, b_rhs);
@@ -1010,6 +1152,8 @@ struct fc_jit *fc_jit_compile(const struct fc_node *const *conds, size_t n,
 		}
 		fc_jit_abs_add(&m, fc_jit_helper_sigs[i].name, addr, true);
 	}
+	m.helpers = helpers;
+	m.nhelpers = nhelpers;
 	for (size_t i = 0; i < n; i++) {
 		char name[32];
 		snprintf(name, sizeof(name), "rule.%zu", i);

@@ -60,6 +60,12 @@ struct fc_jit_strent {
 	X(rt_jit_str_in, "b:plpl") /* (s, len, table, n): s is in the sorted table */               \
 	X(rt_jit_contains, "b:plpl") /* (s, len, needle, needle len): memmem */
 
+/* Optional helpers: a fill for one field, with rt_jit_fill's signature, named this prefix and
+ * the field's FC_FIELD_ suffix ("rt_jit_fill_PROC_NAME"). When the caller passes one, the
+ * code fills that field's slots through it instead of rt_jit_fill: a direct call to code
+ * that does not dispatch on the field. */
+#define FC_JIT_FILL_PREFIX "rt_jit_fill_"
+
 /* A helper's address, by name, as the caller resolves it. */
 struct fc_jit_symbol {
 	const char *name;
@@ -79,7 +85,7 @@ struct fc_jit;
 
 /* Compiles the n conditions (checked, expanded ASTs, borrowed: they must outlive the JIT)
  * into one module, optimises it and emits native code through an ORC LLJIT. helpers must
- * name every FC_JIT_HELPERS entry. Returns NULL with a message in err when LLVM cannot be
+ * name every FC_JIT_HELPERS entry, and may add field fills (FC_JIT_FILL_PREFIX). Returns NULL with a message in err when LLVM cannot be
  * set up or a condition cannot be compiled: callers then interpret. */
 struct fc_jit *fc_jit_compile(const struct fc_node *const *conds, size_t n,
 			      const struct fc_jit_symbol *helpers, size_t nhelpers,
