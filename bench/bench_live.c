@@ -10,6 +10,9 @@
  *      one falcod per workload, stopped with SIGTERM after the workload's runs; its end-of-run
  *      counters (events seen, dropped by the kernel, alerts) are read from its stderr and its
  *      CPU time from /proc/PID/stat (at ready) and wait4's rusage (at exit).
+ *   4. the same falcod with --no-prefilter (every captured event reaches userspace), for the
+ *      prefilter comparison (docs/prefilter.md): events reaching userspace, falcod's CPU
+ *      seconds and the workload's slowdown, prefilters on vs off, in the same run.
  * Prints min/median/mean wall time per condition, the slowdown ratios (2)/(1) and (3)/(1),
  * and falcod's CPU seconds per million events it saw. Nothing is asserted.
  * Needs root (and a kernel with BTF): otherwise prints why and exits 0. */
@@ -138,11 +141,12 @@ static const struct workload workloads[] = {
 };
 #define NWORK (sizeof(workloads) / sizeof(workloads[0]))
 
-enum { C_NONE, C_FLOOR, C_FALCOD, NCOND };
+enum { C_NONE, C_FLOOR, C_FALCOD, C_NOPF, NCOND };
 static const char *cond_names[NCOND] = {
 	"(1) no monitor",
 	"(2) floor: bare eBPF on sys_exit",
 	"(3) falcod + falco_rules.yaml",
+	"(4) falcod --no-prefilter",
 };
 
 static bool skip(size_t w)
@@ -203,6 +207,7 @@ struct falcod_run {
 	double cpu_total_s;     /* at exit */
 	double drain_ms;        /* SIGTERM until exit (reading the rest of the ring) */
 	unsigned long long seen, drops, alerts;
+	unsigned long long pf_kept, pf_dropped; /* "Prefilter: kept K, dropped D in the kernel" */
 	int status;
 };
 
@@ -210,7 +215,7 @@ struct falcod_run {
 struct falcod_sum {
 	bool failed;            /* a falcod did not start or stop cleanly: no more runs */
 	double cpu_s, cpu_start_s, startup_ms, drain_ms;
-	unsigned long long seen, drops, alerts;
+	unsigned long long seen, drops, alerts, pf_dropped;
 };
 
 static double proc_cpu_s(pid_t pid)
@@ -245,7 +250,7 @@ static void show_file_tail(const char *path)
 }
 
 /* Starts falcod, waits for its ready file. Returns its pid, or -1. */
-static pid_t falcod_start(struct falcod_run *fr)
+static pid_t falcod_start(struct falcod_run *fr, bool no_prefilter)
 {
 	unlink(path_ready);
 	double t0 = bench_now_ms();
@@ -259,7 +264,7 @@ static pid_t falcod_start(struct falcod_run *fr)
 		if (o < 0 || e < 0 || dup2(o, 1) < 0 || dup2(e, 2) < 0)
 			_exit(126);
 		execl(opt.falcod, opt.falcod, "-r", opt.rules, "--ready-file", path_ready,
-		      (char *)NULL);
+		      no_prefilter ? "--no-prefilter" : (char *)NULL, (char *)NULL);
 		fprintf(stderr, "exec %s: %s\n", opt.falcod, strerror(errno));
 		_exit(127);
 	}
@@ -325,6 +330,8 @@ static void falcod_stop(pid_t p, struct falcod_run *fr)
 	fr->seen = err_counter(line, "Events seen: ");
 	fr->drops = err_counter(line, "dropped by the kernel (ring buffer full): ");
 	fr->alerts = err_counter(line, "alerts: ");
+	fr->pf_kept = err_counter(text, "Prefilter: kept ");
+	fr->pf_dropped = err_counter(text ? strstr(text, "Prefilter: kept ") : NULL, ", dropped ");
 	if (!fr->ok) {
 		fprintf(stderr, "bench_live: falcod did not stop cleanly (status 0x%x):\n", st);
 		show_file_tail(path_err);
@@ -496,7 +503,7 @@ int main(int argc, char **argv)
 	static double ms[NWORK][NCOND][MAX_RUNS], cpu[NWORK][NCOND][MAX_RUNS];
 	static int nrun[NWORK][NCOND];
 	static uint64_t floor_n[NWORK];
-	static struct falcod_sum fsum[NWORK];
+	static struct falcod_sum fsum_pf[NWORK], fsum_nopf[NWORK];
 
 	/* warm-up: page cache, /bin/true, the allocator */
 	{
@@ -521,7 +528,6 @@ int main(int argc, char **argv)
 		if (skip(w))
 			continue;
 		const struct workload *wl = &workloads[w];
-		struct falcod_sum *fs = &fsum[w];
 		for (int r = 0; r < opt.runs; r++) {
 			for (int k = 0; k < NCOND; k++) {
 				int c = (r + k) % NCOND;
@@ -540,9 +546,11 @@ int main(int argc, char **argv)
 					run_once(wl, &ms[w][c][i], &cpu[w][c][i]);
 					floor_n[w] += floor_count(sk) - c0;
 					bench_floor_bpf__detach(sk);
-				} else if (c == C_FALCOD && !fs->failed) {
+				} else if ((c == C_FALCOD && !fsum_pf[w].failed) ||
+					   (c == C_NOPF && !fsum_nopf[w].failed)) {
+					struct falcod_sum *fs = c == C_FALCOD ? &fsum_pf[w] : &fsum_nopf[w];
 					struct falcod_run fr = { 0 };
-					pid_t p = falcod_start(&fr);
+					pid_t p = falcod_start(&fr, c == C_NOPF);
 					double t, tc;
 					if (p < 0) {
 						fs->failed = true;
@@ -564,6 +572,7 @@ int main(int argc, char **argv)
 					fs->seen += fr.seen;
 					fs->drops += fr.drops;
 					fs->alerts += fr.alerts;
+					fs->pf_dropped += fr.pf_dropped;
 				}
 			}
 		}
@@ -576,13 +585,13 @@ int main(int argc, char **argv)
 		if (skip(w))
 			continue;
 		const struct workload *wl = &workloads[w];
-		const struct falcod_sum *fs = &fsum[w];
+		const struct falcod_sum *fs = &fsum_pf[w], *fn = &fsum_nopf[w];
 		long ops = *wl->ops;
 		printf("%s: %ld x %s per run\n", wl->name, ops, wl->unit);
 		double med[NCOND] = { 0 }, mn[NCOND] = { 0 }, cmed[NCOND] = { 0 };
 		for (int c = 0; c < NCOND; c++) {
 			int n = nrun[w][c];
-			if (n == 0 || (c == C_FALCOD && fs->failed)) {
+			if (n == 0 || (c == C_FALCOD && fs->failed) || (c == C_NOPF && fn->failed)) {
 				printf("  %-*s (not run)\n", width, cond_names[c]);
 				continue;
 			}
@@ -603,6 +612,9 @@ int main(int argc, char **argv)
 		printf("  slowdown (3)/(1):  median %.2fx  min %.2fx\n",
 		       med[C_FALCOD] > 0 ? med[C_FALCOD] / med[C_NONE] : 0,
 		       mn[C_FALCOD] > 0 ? mn[C_FALCOD] / mn[C_NONE] : 0);
+		printf("  slowdown (4)/(1):  median %.2fx  min %.2fx\n",
+		       med[C_NOPF] > 0 ? med[C_NOPF] / med[C_NONE] : 0,
+		       mn[C_NOPF] > 0 ? mn[C_NOPF] / mn[C_NONE] : 0);
 		printf("  workload CPU (median, user+sys): none %.0f ms", cmed[C_NONE]);
 		if (cmed[C_FLOOR] > 0)
 			printf(", floor %.0f ms = %.2fx", cmed[C_FLOOR], cmed[C_FLOOR] / cmed[C_NONE]);
@@ -610,6 +622,25 @@ int main(int argc, char **argv)
 			printf(", falcod %.0f ms = %.2fx", cmed[C_FALCOD],
 			       cmed[C_FALCOD] / cmed[C_NONE]);
 		printf("\n");
+		int np = nrun[w][C_FALCOD], nn = nrun[w][C_NOPF];
+		if (np && nn && !fs->failed && !fn->failed) {
+			/* the prefilter comparison: events reaching userspace, falcod's CPU */
+			double seen_pf = (double)fs->seen / np, seen_no = (double)fn->seen / nn;
+			double built = seen_pf + (double)fs->pf_dropped / np;
+			printf("  prefilter: events reaching userspace per run: on %.0f (%.2f%% of the "
+			       "%.0f the kernel built), off %.0f; ",
+			       seen_pf, built > 0 ? 100.0 * seen_pf / built : 0, built, seen_no);
+			if (seen_pf > 0)
+				printf("%.1fx fewer\n", seen_no / seen_pf);
+			else
+				printf("more than %.0fx fewer\n", seen_no);
+			printf("  prefilter: falcod CPU per run after ready: on %.3f s, off %.3f s; "
+			       "workload slowdown on %.2fx, off %.2fx, floor %.2fx\n",
+			       fs->cpu_s / np, fn->cpu_s / nn,
+			       med[C_FALCOD] > 0 ? med[C_FALCOD] / med[C_NONE] : 0,
+			       med[C_NOPF] > 0 ? med[C_NOPF] / med[C_NONE] : 0,
+			       med[C_FLOOR] > 0 ? med[C_FLOOR] / med[C_NONE] : 0);
+		}
 		if (nrun[w][C_FLOOR])
 			printf("  floor: %.2f M syscalls returned on the machine per run\n",
 			       (double)floor_n[w] / nrun[w][C_FLOOR] / 1e6);

@@ -19,7 +19,23 @@ enum fk_counter {
 	FK_CNT_EVENTS = 0,      /* records submitted to the ring buffer */
 	FK_CNT_DROPS,           /* records lost: bpf_ringbuf_output failed (buffer full) */
 	FK_CNT_NO_HANDLER,      /* interesting syscall whose tail call failed (empty slot) */
+	FK_CNT_PF_KEPT,         /* records a prefilter program kept */
+	FK_CNT_PF_DROPPED,      /* records a prefilter program dropped (never submitted) */
 	FK_CNT_COUNT
 };
+
+/* Prefilters (docs/prefilter.md). The programs the compiler generates (compiler/fc_prefilter.c)
+ * are tail-called from the handlers through fk_prefilters[event type] once the record is
+ * complete in the scratch buffer; they end in a tail call to fk_pf_exits[FK_PF_EXIT_KEEP]
+ * (submit) or [FK_PF_EXIT_DROP]. They read the scratch value at fixed offsets: the record at
+ * 0, and at FK_PF_NEED_OFF a __u32 the handler set when the state tables need the record
+ * whatever the rules say (an open that made a directory fd, a close of an fd userspace
+ * knows). */
+#define FK_PF_EXIT_KEEP 0
+#define FK_PF_EXIT_DROP 1
+#define FK_PF_NEED_OFF (64 * 1024 + 16)
+/* After it, three __u32 the filter itself uses (values it computes once and reloads: a map
+ * load gives the verifier an unknown value, which keeps its states few). */
+#define FK_PF_TMP_WORDS 3
 
 #endif /* FK_CAPTURE_H */

@@ -38,6 +38,7 @@
 #define FK_TS_COMPAT 0x0002
 #define FK_S_IFMT 00170000
 #define FK_S_IFSOCK 0140000
+#define FK_S_IFDIR 0040000
 
 /* --- settings, written by the loader before load (rodata) ------------------------------- */
 const volatile __u64 fk_boot_to_wall = 0;       /* CLOCK_REALTIME - CLOCK_BOOTTIME, ns */
@@ -54,7 +55,11 @@ struct fk_scratch {
 	__u32 idx;              /* next parameter */
 	__u32 type;             /* enum fk_event_type, set by the dispatcher for the handler */
 	__u32 nr;               /* syscall number */
+	__u32 pf_need;          /* the state tables need this record (prefilters: keep) */
+	__u32 pf_tmp[3];        /* the generated prefilter's scratch words (fk_capture.h) */
 };
+_Static_assert(__builtin_offsetof(struct fk_scratch, pf_need) == FK_PF_NEED_OFF,
+	       "the generated prefilters read pf_need at FK_PF_NEED_OFF");
 
 /* One scratch record per CPU. A BPF_MAP_TYPE_PERCPU_ARRAY value is limited to 32 KiB
  * (PCPU_MIN_UNIT_SIZE), so this is a plain array the loader sizes to the number of possible
@@ -84,6 +89,47 @@ struct {
 	__type(key, __u32);
 	__type(value, __u64);
 } fk_counters SEC(".maps");
+
+/* --- prefilters (docs/prefilter.md) --------------------------------------------------- */
+
+/* The generated filter of each event type (compiler/fc_prefilter.c), loaded by rt_bpf; an
+ * empty slot keeps everything. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PROG_ARRAY);
+	__uint(max_entries, FK_EVENT_COUNT);
+	__type(key, __u32);
+	__type(value, __u32);
+} fk_prefilters SEC(".maps");
+
+/* Where a filter ends: [FK_PF_EXIT_KEEP] fk_pf_submit, [FK_PF_EXIT_DROP] fk_pf_drop. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PROG_ARRAY);
+	__uint(max_entries, 2);
+	__type(key, __u32);
+	__type(value, __u32);
+} fk_pf_exits SEC(".maps");
+
+/* The fds whose open a filter dropped, per process image: their close is not needed by the
+ * state tables (userspace never saw the fd). An fd made by any submitted record leaves the
+ * set. A preallocated HASH, not an LRU (twice the cost per update on the open path): when it
+ * is full the insert fails, and the fd's close is simply kept. */
+struct fk_pf_fdkey {
+	__u64 start;            /* the thread group leader's start time: pids are reused */
+	__u64 exec_id;          /* self_exec_id: an exec closes O_CLOEXEC fds without events */
+	__s64 fd;
+	__u32 tgid;
+	__u32 __pad;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 65536);
+	__type(key, struct fk_pf_fdkey);
+	__type(value, __u8);
+} fk_pf_fds SEC(".maps");
+
+/* Set by the loader when it loaded prefilters (bss). */
+volatile __u32 fk_pf_active = 0;
 
 /* --- the event table, from fk_events.def ---------------------------------------------- */
 #define FK_UNPAREN(...) __VA_ARGS__
@@ -134,6 +180,7 @@ static __always_inline struct fk_scratch *fk_begin(struct fk_scratch *s, __u32 t
 	s->off = FK_HDR_SIZE + 2 * (n & (FK_MAX_PARAMS - 1));
 	s->idx = 0;
 	s->type = type;
+	s->pf_need = 0;
 	return s;
 }
 
@@ -703,6 +750,49 @@ static __always_inline __u32 fk_task_tty(struct task_struct *t)
 	return fk_encode_dev((major << 20) | (minor + index));
 }
 
+/* --- prefilter state needs ---------------------------------------------------------- */
+
+static __always_inline void fk_pf_key(struct fk_pf_fdkey *k, __s64 fd)
+{
+	struct task_struct *t = bpf_get_current_task_btf();
+	__builtin_memset(k, 0, sizeof(*k));
+	k->start = BPF_CORE_READ(t, group_leader, start_time);
+	k->exec_id = BPF_CORE_READ(t, self_exec_id);
+	k->fd = fd;
+	k->tgid = bpf_get_current_pid_tgid() >> 32;
+}
+
+/* Whether the fd table of the current task is shared with another process (clone with
+ * CLONE_FILES and without CLONE_THREAD): then its fds are not tracked per process. */
+static __always_inline bool fk_pf_files_shared(void)
+{
+	struct task_struct *t = bpf_get_current_task_btf();
+	int count = BPF_CORE_READ(t, files, count.counter);
+	int threads = BPF_CORE_READ(t, signal, nr_threads);
+	return count > threads;
+}
+
+/* Event types whose result is a new fd the state tables learn of. */
+static __always_inline bool fk_pf_res_is_fd(__u32 type)
+{
+	switch (type) {
+	case FK_EVENT_OPEN: case FK_EVENT_OPENAT: case FK_EVENT_OPENAT2: case FK_EVENT_CREAT:
+	case FK_EVENT_OPEN_BY_HANDLE_AT: case FK_EVENT_SOCKET: case FK_EVENT_ACCEPT:
+	case FK_EVENT_ACCEPT4: case FK_EVENT_DUP: case FK_EVENT_DUP2: case FK_EVENT_DUP3:
+	case FK_EVENT_FCNTL: case FK_EVENT_MEMFD_CREATE: case FK_EVENT_USERFAULTFD:
+	case FK_EVENT_BPF:
+		return true;
+	default:
+		return false;
+	}
+}
+
+static __always_inline bool fk_pf_is_open(__u32 type)
+{
+	return type == FK_EVENT_OPEN || type == FK_EVENT_OPENAT || type == FK_EVENT_OPENAT2 ||
+	       type == FK_EVENT_CREAT;
+}
+
 /* --- submit ---------------------------------------------------------------------------- */
 
 /* Sends the record built in s to the ring buffer, without waking the reader unless more than
@@ -732,7 +822,43 @@ static __always_inline int fk_submit(struct fk_scratch *s)
 		fk_count(FK_CNT_DROPS);
 	else
 		fk_count(FK_CNT_EVENTS);
+	/* an fd userspace now knows of is no longer one whose open was dropped */
+	if (fk_pf_active && h->res >= 0 && fk_pf_res_is_fd(h->type)) {
+		struct fk_pf_fdkey k;
+		fk_pf_key(&k, h->res);
+		bpf_map_delete_elem(&fk_pf_fds, &k);
+	}
 	return 0;
+}
+
+/* A close the state tables need: a successful close of an fd whose open was not dropped
+ * (the entry of a dropped open leaves the set here). */
+static __always_inline __u32 fk_pf_close_need(__s64 fd, __s64 res)
+{
+	struct fk_pf_fdkey k;
+	if (!fk_pf_active || res != 0)
+		return 0;
+	fk_pf_key(&k, fd);
+	if (bpf_map_lookup_elem(&fk_pf_fds, &k)) {
+		bpf_map_delete_elem(&fk_pf_fds, &k);
+		return 0;
+	}
+	return 1;
+}
+
+/* The record in s is complete: submit it, through the prefilter of its type when one is
+ * loaded (tail call; an empty slot falls through to the submit). */
+static __always_inline int fk_submit_pf(void *ctx, struct fk_scratch *s)
+{
+	if (fk_pf_active) {
+		struct fk_event_hdr *h = (void *)s->buf;
+		__u32 len = s->off;
+		if (len > FK_BUF_SIZE - 1)
+			return 0;
+		h->len = len;
+		bpf_tail_call(ctx, &fk_prefilters, s->type);
+	}
+	return fk_submit(s);
 }
 
 /* Whether the current task's events are to be dropped before any work: the daemon itself,

@@ -86,7 +86,9 @@ FK_HANDLER(fk_h_args)
 			break;
 		fk_put_arg(s, type, i, fk_arg(regs, i - 1));
 	}
-	return fk_submit(s);
+	if (type == FK_EVENT_CLOSE)
+		s->pf_need = fk_pf_close_need((__s32)regs->di, ret);
+	return fk_submit_pf(ctx, s);
 }
 
 /* FMODE_CREATED (include/linux/fs.h): the open created the file. */
@@ -125,7 +127,11 @@ FK_HANDLER(fk_h_open)
 		fk_put_int(s, fk_resolve_flags(how.resolve), 4);
 	}
 	fk_put_dev_ino(s, f);
-	return fk_submit(s);
+	/* a directory fd is a base for *at() paths and fchdir: the state tables need it (an
+	 * fd whose file cannot be read is kept too) */
+	if (ret >= 0 && (!f || (BPF_CORE_READ(f, f_inode, i_mode) & FK_S_IFMT) == FK_S_IFDIR))
+		s->pf_need = 1;
+	return fk_submit_pf(ctx, s);
 }
 
 /* read, write, pread64, pwrite64: the fd and the size, no data. */
@@ -141,7 +147,7 @@ FK_HANDLER(fk_h_rw)
 	fk_put_int(s, regs->dx, 4);
 	if (type == FK_EVENT_PREAD || type == FK_EVENT_PWRITE)
 		fk_put_int(s, regs->r10, 8);
-	return fk_submit(s);
+	return fk_submit_pf(ctx, s);
 }
 
 /* ptrace(request, pid, addr, data) -> res, addr, data, request, pid. */
@@ -155,7 +161,7 @@ FK_HANDLER(fk_h_ptrace)
 	fk_put_int(s, regs->r10, 8);
 	fk_put_int(s, fk_ptrace_req(regs->di), 2);
 	fk_put_int(s, (__s64)(__s32)regs->si, 8);
-	return fk_submit(s);
+	return fk_submit_pf(ctx, s);
 }
 
 /* connect(fd, addr, addrlen) -> res, tuple (local -> remote, from the socket), fd, addr. */
@@ -169,7 +175,7 @@ FK_HANDLER(fk_h_connect)
 	fk_put_socktuple(s, fk_file_sock(fk_fd_file(bpf_get_current_task_btf(), fd)), false);
 	fk_put_int(s, fd, 8);
 	fk_put_sockaddr_user(s, regs->si, regs->dx);
-	return fk_submit(s);
+	return fk_submit_pf(ctx, s);
 }
 
 /* bind(fd, addr, addrlen) -> res, addr, fd. */
@@ -181,7 +187,7 @@ FK_HANDLER(fk_h_bind)
 	fk_put_int(s, ret, 8);
 	fk_put_sockaddr_user(s, regs->si, regs->dx);
 	fk_put_int(s, (__s64)(__s32)regs->di, 8);
-	return fk_submit(s);
+	return fk_submit_pf(ctx, s);
 }
 
 /* accept, accept4 -> fd, tuple (remote -> local, from the new socket), the listening
@@ -203,7 +209,7 @@ FK_HANDLER(fk_h_accept)
 	fk_put_int(s, qmax, 4);
 	if (type == FK_EVENT_ACCEPT4)
 		fk_put_int(s, regs->r10, 4);
-	return fk_submit(s);
+	return fk_submit_pf(ctx, s);
 }
 
 /* sendto, recvfrom, sendmsg, recvmsg: no data (data is absent), the socket's tuple
@@ -238,7 +244,7 @@ FK_HANDLER(fk_h_sendrecv)
 		fk_put_socktuple(s, sk, true);
 		fk_put_int(s, fd, 8);
 	}
-	return fk_submit(s);
+	return fk_submit_pf(ctx, s);
 }
 
 /* Kernel clone flags (include/uapi/linux/sched.h) implied by vfork; fork implies none. */
@@ -271,7 +277,7 @@ FK_HANDLER(fk_h_clone)
 	fk_put_int(s, BPF_CORE_READ(t, cred, egid.val), 4);
 	fk_put_int(s, fk_pid_vnr(BPF_CORE_READ(t, thread_pid)), 8);
 	fk_put_int(s, fk_pid_vnr(BPF_CORE_READ(t, group_leader, thread_pid)), 8);
-	return fk_submit(s);
+	return fk_submit_pf(ctx, s);
 }
 
 /* The parameters of execve/execveat after the head, for the task t whose image is now
@@ -323,7 +329,7 @@ FK_HANDLER(fk_h_execve)
 	if (!s)
 		return 0;
 	fk_put_exec(s, bpf_get_current_task_btf(), regs, ret, NULL);
-	return fk_submit(s);
+	return fk_submit_pf(ctx, s);
 }
 
 /* A successful execve/execveat, once the new image is in place: argv, env and comm are the
@@ -345,6 +351,36 @@ int BPF_PROG(fk_sched_exec, struct task_struct *p, pid_t old_pid, struct linux_b
 		return 0;
 	fk_put_exec(s, p, regs, 0, BPF_CORE_READ(bprm, filename));
 	return fk_submit(s);
+}
+
+/* The ends of a prefilter (fk_pf_exits): keep submits the record the filter saw complete in
+ * the scratch buffer; drop counts it and, for an open that made an fd, remembers the fd so
+ * that its close can be dropped too (fk_pf_close_need). Reached by tail call only. */
+SEC("tp_btf/sys_exit")
+int BPF_PROG(fk_pf_submit, struct pt_regs *regs, long ret)
+{
+	struct fk_scratch *s = fk_scratch_get();
+	if (!s)
+		return 0;
+	fk_count(FK_CNT_PF_KEPT);
+	return fk_submit(s);
+}
+
+SEC("tp_btf/sys_exit")
+int BPF_PROG(fk_pf_drop, struct pt_regs *regs, long ret)
+{
+	struct fk_scratch *s = fk_scratch_get();
+	if (!s)
+		return 0;
+	fk_count(FK_CNT_PF_DROPPED);
+	struct fk_event_hdr *h = (void *)s->buf;
+	if (h->res >= 0 && fk_pf_is_open(h->type) && !fk_pf_files_shared()) {
+		struct fk_pf_fdkey k;
+		__u8 one = 1;
+		fk_pf_key(&k, h->res);
+		bpf_map_update_elem(&fk_pf_fds, &k, &one, BPF_ANY);
+	}
+	return 0;
 }
 
 /* procexit, for every exiting thread: the exit code as wait(2) sees it, split. */

@@ -133,5 +133,7 @@ struct fc_ruleset *fc_load_files(struct fc_unit *u, const char *const *paths, in
 #include "compiler/fc_fields.h"
 /* Rule conditions as native code (LLVM); no LLVM type in it. */
 #include "compiler/backend/fc_jit.h"
+/* Rule bundles: the checked ruleset written once, loaded without the front end. */
+#include "compiler/fc_bundle.h"
 
 #endif /* FC_H */

@@ -19,6 +19,7 @@
 #include <bpf/libbpf.h>
 
 #include "bpf/fk_capture.h"
+#include "compiler/fc_prefilter.h"
 #include "fk_syscalls.skel.h"
 #include "runtime/rt_event.h"
 
@@ -338,13 +339,26 @@ int rt_bpf_open(struct rt_bpf **out, const struct rt_bpf_opts *opts, char *err, 
 	/* The handlers are tail-call targets, attached through fk_handlers only. */
 	struct bpf_program *p;
 	bpf_object__for_each_program(p, sk->obj)
-		if (strncmp(bpf_program__name(p), "fk_h_", 5) == 0)
+		if (strncmp(bpf_program__name(p), "fk_h_", 5) == 0 ||
+		    strncmp(bpf_program__name(p), "fk_pf_", 6) == 0)
 			bpf_program__set_autoattach(p, false);
 
 	if ((rc = fk_syscalls_bpf__load(sk)) < 0) {
 		rt_bpf_fail(err, errlen, rc, "loading the capture programs (rejected by the kernel)",
 			    true);
 		goto cleanup;
+	}
+	/* the two ends of every prefilter */
+	{
+		int exits = bpf_map__fd(sk->maps.fk_pf_exits);
+		__u32 k0 = FK_PF_EXIT_KEEP, k1 = FK_PF_EXIT_DROP;
+		int f0 = bpf_program__fd(sk->progs.fk_pf_submit);
+		int f1 = bpf_program__fd(sk->progs.fk_pf_drop);
+		if (bpf_map_update_elem(exits, &k0, &f0, BPF_ANY) < 0 ||
+		    bpf_map_update_elem(exits, &k1, &f1, BPF_ANY) < 0) {
+			rc = rt_bpf_fail(err, errlen, -errno, "filling the prefilter exits", false);
+			goto cleanup;
+		}
 	}
 	if ((rc = rt_bpf_set_types(b, opts->types)) < 0) {
 		rt_bpf_fail(err, errlen, rc, "filling the capture maps", false);
@@ -453,7 +467,8 @@ void rt_bpf_get_stats(struct rt_bpf *b, struct rt_bpf_stats *st)
 	uint64_t *v = calloc((size_t)b->ncpus, sizeof(*v));
 	if (!v)
 		return;
-	uint64_t *dst[FK_CNT_COUNT] = { &st->events, &st->drops, &st->no_handler };
+	uint64_t *dst[FK_CNT_COUNT] = { &st->events, &st->drops, &st->no_handler, &st->pf_kept,
+					&st->pf_dropped };
 	for (uint32_t k = 0; k < FK_CNT_COUNT; k++) {
 		if (bpf_map_lookup_elem(fd, &k, v) < 0)
 			continue;
@@ -461,4 +476,92 @@ void rt_bpf_get_stats(struct rt_bpf *b, struct rt_bpf_stats *st)
 			*dst[k] += v[c];
 	}
 	free(v);
+}
+
+/* --- prefilters (docs/prefilter.md) ------------------------------------------------------- */
+
+int rt_bpf_load_prefilter(struct rt_bpf *b, const struct fc_prefilter *pf, const bool *types,
+			  char *err, size_t errlen)
+{
+	struct fk_syscalls_bpf *sk = b->skel;
+	int btf_id = libbpf_find_vmlinux_btf_id("sys_exit", BPF_TRACE_RAW_TP);
+	if (btf_id < 0)
+		return rt_bpf_fail(err, errlen, btf_id, "prefilters: no BTF id for tp_btf/sys_exit",
+				   false);
+	int fd_array[FC_PF_NMAPS];
+	fd_array[FC_PF_MAP_SCRATCH] = bpf_map__fd(sk->maps.fk_scratch_map);
+	fd_array[FC_PF_MAP_EXITS] = bpf_map__fd(sk->maps.fk_pf_exits);
+	int slots = bpf_map__fd(sk->maps.fk_prefilters);
+	static char log[1 << 20];
+	int *fds = calloc(pf->nprogs, sizeof(*fds));
+	if (!fds)
+		return -ENOMEM;
+	int n = 0, rc = 0;
+	unsigned t;
+	for (t = 0; t < pf->nprogs && t < FK_EVENT_COUNT; t++) {
+		const struct fc_pf_prog *p = &pf->progs[t];
+		fds[t] = -1;
+		if (p->keep != FC_PF_FILTERED || !p->ninsns || (types && !types[t]))
+			continue;
+		char name[16];
+		snprintf(name, sizeof(name), "fk_pf_%u", t);
+		LIBBPF_OPTS(bpf_prog_load_opts, po, .expected_attach_type = BPF_TRACE_RAW_TP,
+			    .attach_btf_id = (__u32)btf_id, .fd_array = fd_array);
+		int fd = bpf_prog_load(BPF_PROG_TYPE_TRACING, name, "GPL",
+				       (const struct bpf_insn *)p->insns, p->ninsns, &po);
+		if (fd < 0) {
+			rc = -errno;
+			/* again, with the verifier's log */
+			LIBBPF_OPTS(bpf_prog_load_opts, lo, .expected_attach_type = BPF_TRACE_RAW_TP,
+				    .attach_btf_id = (__u32)btf_id, .fd_array = fd_array,
+				    .log_buf = log, .log_size = sizeof(log), .log_level = 1);
+			log[0] = '\0';
+			int fd2 = bpf_prog_load(BPF_PROG_TYPE_TRACING, name, "GPL",
+						(const struct bpf_insn *)p->insns, p->ninsns, &lo);
+			if (fd2 >= 0)
+				close(fd2);
+			const struct rt_event_info *info = rt_event_info(t);
+			size_t ll = strlen(log);
+			const char *tail = ll > 4096 ? log + ll - 4096 : log;
+			snprintf(err, errlen,
+				 "the kernel rejected the prefilter of '%s' (%u instructions): %s\n"
+				 "verifier log (tail):\n%s",
+				 info ? info->name : "?", p->ninsns, strerror(-rc), tail);
+			goto fail;
+		}
+		fds[t] = fd;
+	}
+	for (t = 0; t < pf->nprogs && t < FK_EVENT_COUNT; t++) {
+		if (fds[t] < 0)
+			continue;
+		__u32 k = t;
+		if (bpf_map_update_elem(slots, &k, &fds[t], BPF_ANY) < 0) {
+			rc = -errno;
+			snprintf(err, errlen, "plugging the prefilter of type %u in: %s", t,
+				 strerror(-rc));
+			goto fail;
+		}
+		n++;
+	}
+	/* the prog array holds them now */
+	for (t = 0; t < pf->nprogs && t < FK_EVENT_COUNT; t++)
+		if (fds[t] >= 0)
+			close(fds[t]);
+	free(fds);
+	sk->bss->fk_pf_active = n > 0;
+	return n;
+fail:
+	for (unsigned k = 0; k < pf->nprogs && k < FK_EVENT_COUNT; k++) {
+		__u32 key = k;
+		bpf_map_delete_elem(slots, &key);
+		if (k < t && fds[k] >= 0)
+			close(fds[k]);
+	}
+	free(fds);
+	return rc < 0 ? rc : -EINVAL;
+}
+
+void rt_bpf_prefilter_enable(struct rt_bpf *b, bool on)
+{
+	b->skel->bss->fk_pf_active = on;
 }

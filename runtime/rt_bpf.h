@@ -34,6 +34,8 @@ struct rt_bpf_stats {
 	uint64_t drops;         /* records lost because the ring buffer was full */
 	uint64_t no_handler;    /* interesting syscalls without a handler (tail call failed) */
 	uint64_t delivered;     /* records passed to rt_bpf_poll's callback */
+	uint64_t pf_kept;       /* records a prefilter program kept (docs/prefilter.md) */
+	uint64_t pf_dropped;    /* records a prefilter program dropped in the kernel */
 };
 
 /* Whether capture can work here: 0, or -EPERM (not root) / -ENOTSUP (no BTF, no eBPF
@@ -58,6 +60,16 @@ int rt_bpf_poll(struct rt_bpf *b, int timeout_ms,
 		int (*fn)(const struct fk_event_hdr *rec, void *ctx), void *ctx);
 
 void rt_bpf_get_stats(struct rt_bpf *b, struct rt_bpf_stats *st);
+
+/* Loads the generated prefilters (compiler/fc_prefilter.h) of the event types in types (same
+ * meaning as rt_bpf_opts.types; NULL: every program) into the capture and turns them on. All
+ * or nothing: on failure nothing is plugged in, and err names the event type and ends with
+ * the verifier's log. Returns the number of programs loaded, or -errno. */
+struct fc_prefilter;
+int rt_bpf_load_prefilter(struct rt_bpf *b, const struct fc_prefilter *pf, const bool *types,
+			  char *err, size_t errlen);
+/* Turns the loaded prefilters off (every record is submitted) or back on. */
+void rt_bpf_prefilter_enable(struct rt_bpf *b, bool on);
 
 /* Detaches and frees everything; NULL is fine. */
 void rt_bpf_free(struct rt_bpf *b);

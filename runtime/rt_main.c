@@ -3,13 +3,16 @@
  * command line and falco.yaml keys, rules compiled in-process, live capture through eBPF
  * (rt_bpf) or replay of captures (falcod's own format, or .scap through rt_scap) through state
  * and rules, alerts printed as Falco prints them, Falco's syscall_event_drops actions and
- * Falco's end-of-run statistics. docs/falcod.md is the manual.
+ * Falco's end-of-run statistics. Rules come from rules files or from a bundle (-b), which is
+ * reloaded on SIGHUP or when the file changes: the new engine is built while events keep
+ * flowing and swapped in between two events. docs/falcod.md is the manual.
  *
  * Not here: how events change state (rt_state.c), extraction and evaluation (rt_extract.c,
  * rt_eval.c), the alert formats (rt_output.c), capture formats (rt_capture.c, rt_scap.c),
  * loading the kernel side (rt_bpf.c), the /proc scan (rt_proc.c). */
 #include "bpf/fk_capture.h"
 #include "compiler/fc.h"
+#include "compiler/fc_prefilter.h"
 #include "runtime/rt_bpf.h"
 #include "runtime/rt_capture.h"
 #include "runtime/rt_engine.h"
@@ -22,7 +25,9 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <math.h>
+#include <pthread.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -255,12 +260,15 @@ struct opts {
 	struct strv run_tags;           /* -t */
 	struct strv overrides;          /* -o */
 	const char *conf_file;
+	const char *bundle;             /* -b, or rules_bundle of the configuration */
 	const char *replay;
+	double replay_speed;            /* --replay-speed: 0 as fast as possible */
 	const char *capture_out;        /* --capture-out / --capture */
 	const char *ready_file;         /* --ready-file */
 	long duration;                  /* -M, 0: unlimited */
 	bool list_rules, list_fields, all_events, unbuffered, verbose;
 	bool no_jit;                    /* --no-jit: interpret conditions */
+	bool no_prefilter;              /* --no-prefilter: no in-kernel prefilters (live) */
 	const char *list_source;
 	/* from falco.yaml and -o */
 	bool json, json_output_prop, json_tags_prop, stdout_enabled, file_enabled, file_keep;
@@ -287,6 +295,9 @@ static void usage(FILE *out)
 		"options:\n"
 		"  -r FILE|DIR           rules file to load (repeatable; a directory loads its *.yaml\n"
 		"                        files in name order). Replaces rules_file of -c\n"
+		"  -b BUNDLE             load the rules from a bundle made by falcoc compile instead\n"
+		"                        of rules files; reloaded on SIGHUP or when the file changes\n"
+		"                        (a bad new bundle is logged and the old rules keep running)\n"
 		"  -c FILE               configuration file (falco.yaml); see docs/falcod.md for the\n"
 		"                        keys read\n"
 		"  -o KEY=VALUE          set a configuration key (dotted, e.g. file_output.enabled=true);\n"
@@ -294,6 +305,8 @@ static void usage(FILE *out)
 		"  --replay FILE, -e FILE\n"
 		"                        replay a capture: falcod's own format (docs/capture.md), or a\n"
 		"                        Falco/sysdig .scap (gzip-compressed or not)\n"
+		"  --replay-speed X      replay at X times the pace the capture was recorded at\n"
+		"                        (default: as fast as possible)\n"
 		"  --capture FILE, --capture-out FILE\n"
 		"                        also write the state at start and every event to FILE in\n"
 		"                        falcod's capture format (live or --replay); replaying FILE\n"
@@ -305,6 +318,9 @@ static void usage(FILE *out)
 		"                        default\n"
 		"  --no-jit              interpret rule conditions instead of running them as\n"
 		"                        JIT-compiled native code (the default; same alerts)\n"
+		"  --no-prefilter        live: send every captured event to userspace instead of\n"
+		"                        dropping in the kernel those no rule can match and the\n"
+		"                        state does not need (the default; same alerts)\n"
 		"  -D SUBSTRING          disable rules whose name contains SUBSTRING (repeatable)\n"
 		"  -T TAG                disable rules with tag TAG (repeatable)\n"
 		"  -t TAG                run only rules with tag TAG (repeatable; not with -D/-T)\n"
@@ -322,10 +338,10 @@ static void usage(FILE *out)
 		"JSON (json_output=true), one per line. At the end, Falco's statistics go to stdout:\n"
 		"\"Events detected: N\", \"Rule counts by severity:\", \"Triggered rules by rule name:\".\n"
 		"\n"
-		"exit status: 0 success; 1 rules that do not load, a bad option or configuration, an\n"
-		"unreadable or corrupt capture (after the alerts of every event before the damage), a\n"
-		"live capture that cannot start (not root, no BTF, no eBPF), or syscall_event_drops\n"
-		"action exit\n");
+		"exit status: 0 success; 1 rules or a bundle that do not load, a bad option or\n"
+		"configuration, an unreadable or corrupt capture (after the alerts of every event\n"
+		"before the damage), a live capture that cannot start (not root, no BTF, no eBPF),\n"
+		"or syscall_event_drops action exit\n");
 }
 
 /* --- logging on stderr, Falco's way: "<time>: message" ------------------------------------ */
@@ -473,11 +489,23 @@ static void list_rules(const struct fc_ruleset *rs)
 
 /* --- alerts and statistics ---------------------------------------------------------------- */
 
+/* One loaded ruleset and the engine built from it. The event loop owns the current one;
+ * a reload builds a new one completely, swaps it in between two events, then frees the old
+ * one (the engine borrows the unit's ruleset, so they go together). */
+struct gen {
+	struct fc_unit *u;
+	struct fc_ruleset *rs;
+	struct rt_engine *e;
+	uint64_t *by_rule;              /* alerts, indexed like rs->rules */
+};
+
 struct app {
 	struct opts *o;
-	const struct fc_ruleset *rs;
+	struct gen *cur;
 	const char *hostname;
-	uint64_t *by_rule;              /* indexed like rs->rules */
+	struct rt_engine_options eo;
+	struct strv gone;               /* rules of earlier bundles no longer loaded, ... */
+	uint64_t *gone_n;               /* ... and their alert counts */
 	uint64_t by_prio[FC_PRIO_DEBUG + 1];
 	uint64_t total;
 	FILE *file;                     /* file output kept open (keep_alive) */
@@ -597,9 +625,9 @@ static void on_alert(const struct rt_alert *al, void *user)
 {
 	struct app *a = user;
 	const struct fc_rule *r = al->rule;
-	for (size_t i = 0; i < a->rs->nrules; i++)
-		if (a->rs->rules[i] == r) {
-			a->by_rule[i]++;
+	for (size_t i = 0; i < a->cur->rs->nrules; i++)
+		if (a->cur->rs->rules[i] == r) {
+			a->cur->by_rule[i]++;
 			break;
 		}
 	if (r->priority <= FC_PRIO_DEBUG)
@@ -647,10 +675,13 @@ static void print_stats(const struct app *a)
 		printf("   %s: %llu\n", name, (unsigned long long)a->by_prio[p]);
 	}
 	printf("Triggered rules by rule name:\n");
-	for (size_t i = 0; i < a->rs->nrules; i++)
-		if (a->by_rule[i])
-			printf("   %s: %llu\n", a->rs->rules[i]->name,
-			       (unsigned long long)a->by_rule[i]);
+	for (size_t i = 0; i < a->cur->rs->nrules; i++)
+		if (a->cur->by_rule[i])
+			printf("   %s: %llu\n", a->cur->rs->rules[i]->name,
+			       (unsigned long long)a->cur->by_rule[i]);
+	for (size_t i = 0; i < a->gone.n; i++)
+		if (a->gone_n[i])
+			printf("   %s: %llu\n", a->gone.v[i], (unsigned long long)a->gone_n[i]);
 	fflush(stdout);
 }
 
@@ -694,8 +725,252 @@ static double now_s(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-/* Replays o->replay through e. Returns the exit status. */
-static int replay(struct app *a, struct rt_engine *e)
+/* --- rules bundles and their reload ------------------------------------------------------ */
+
+static volatile sig_atomic_t g_hup;
+
+static void on_hup(int sig)
+{
+	(void)sig;
+	g_hup = 1;
+}
+
+static void gen_free(struct gen *g)
+{
+	if (!g)
+		return;
+	rt_engine_free(g->e);
+	fc_unit_free(g->u);
+	free(g->by_rule);
+	free(g);
+}
+
+/* Applies -D/-T/-t and the priority to g's rules and builds the engine. */
+static void gen_build(struct gen *g, const struct opts *o, const struct rt_engine_options *eo)
+{
+	select_rules(g->rs, o);
+	g->e = rt_engine_new(g->rs, eo);
+	g->by_rule = calloc(g->rs->nrules ? g->rs->nrules : 1, sizeof(*g->by_rule));
+	if (!g->e || !g->by_rule)
+		abort(); /* rt_engine_new fails on OOM only */
+}
+
+/* Loads and verifies the bundle at path into a fresh unit. NULL, with the loader's message
+ * (which names the file, the section and the offset) in err, when it is refused. */
+static struct gen *gen_load_bundle(const char *path, char *err, size_t errlen)
+{
+	struct gen *g = calloc(1, sizeof(*g));
+	if (!g || !(g->u = fc_unit_new(NULL)))
+		abort();
+	struct fc_bundle *b = fc_bundle_read_file(g->u, path);
+	if (!b) {
+		const struct fc_diag *d = fc_diag_list(g->u);
+		snprintf(err, errlen, "%s", d ? d->msg : "the bundle could not be loaded");
+		gen_free(g);
+		return NULL;
+	}
+	g->rs = fc_bundle_ruleset(b);
+	return g;
+}
+
+static void gen_log_loaded(const struct gen *g, const char *path, const char *what)
+{
+	const char *how;
+	rt_engine_jit_active(g->e, &how);
+	logmsg("%s rules bundle %s: %u rules enabled, on the %s", what, path,
+	       rt_engine_rule_count(g->e), how);
+}
+
+enum { RELOAD_IDLE, RELOAD_BUILDING, RELOAD_BUILT };
+
+/* Reloading a bundle: SIGHUP or a change of the file (stat once a second: mtime, ctime, size,
+ * inode, so that replacing it by rename is seen) starts a build of the new generation; live,
+ * in a thread, while the event loop keeps processing records with the current engine; in a
+ * replay, at once (the capture waits). The swap happens between two events. */
+struct reload {
+	const char *path;
+	struct stat st;                 /* of the file last loaded or tried */
+	double next_stat;
+	unsigned tick;
+	bool async;
+	struct rt_bpf *bpf;             /* live: the capture whose event types follow the rules */
+	pthread_t th;
+	atomic_int state;
+	struct gen *built;              /* RELOAD_BUILT: the new generation, or NULL and err */
+	char err[1024];
+	const struct opts *o;
+	const struct rt_engine_options *eo;
+};
+
+static struct reload g_reload;
+
+static bool stat_changed(const struct stat *a, const struct stat *b)
+{
+	return a->st_ino != b->st_ino || a->st_dev != b->st_dev || a->st_size != b->st_size ||
+	       a->st_mtim.tv_sec != b->st_mtim.tv_sec || a->st_mtim.tv_nsec != b->st_mtim.tv_nsec ||
+	       a->st_ctim.tv_sec != b->st_ctim.tv_sec || a->st_ctim.tv_nsec != b->st_ctim.tv_nsec;
+}
+
+static void *reload_thread(void *arg)
+{
+	struct reload *rl = arg;
+	rl->built = gen_load_bundle(rl->path, rl->err, sizeof(rl->err));
+	if (rl->built)
+		gen_build(rl->built, rl->o, rl->eo);
+	atomic_store(&rl->state, RELOAD_BUILT);
+	return NULL;
+}
+
+static unsigned live_select(const struct fc_ruleset *rs, bool all_events,
+			    bool types[FK_EVENT_COUNT], bool syscalls[FK_MAX_SYSCALLS]);
+
+/* Makes g current: alert counts follow rules by name, the capture's event types follow the
+ * new rules, and the old generation is freed. */
+static void reload_swap(struct app *a, struct gen *g)
+{
+	struct gen *old = a->cur;
+	for (size_t i = 0; i < g->rs->nrules; i++)
+		for (size_t j = 0; j < a->gone.n; j++)
+			if (a->gone_n[j] && strcmp(a->gone.v[j], g->rs->rules[i]->name) == 0) {
+				g->by_rule[i] += a->gone_n[j];
+				a->gone_n[j] = 0;
+			}
+	for (size_t i = 0; i < old->rs->nrules; i++) {
+		if (!old->by_rule[i])
+			continue;
+		const char *name = old->rs->rules[i]->name;
+		size_t j;
+		for (j = 0; j < g->rs->nrules; j++)
+			if (strcmp(g->rs->rules[j]->name, name) == 0)
+				break;
+		if (j < g->rs->nrules) {
+			g->by_rule[j] += old->by_rule[i];
+			continue;
+		}
+		for (j = 0; j < a->gone.n; j++)
+			if (strcmp(a->gone.v[j], name) == 0)
+				break;
+		if (j == a->gone.n) {
+			strv_push(&a->gone, name);
+			uint64_t *n = realloc(a->gone_n, a->gone.cap * sizeof(*n));
+			if (!n)
+				abort();
+			a->gone_n = n;
+			a->gone_n[j] = 0;
+		}
+		a->gone_n[j] += old->by_rule[i];
+	}
+	if (g_reload.bpf) {
+		static bool types[FK_EVENT_COUNT], old_sys[FK_MAX_SYSCALLS], sys[FK_MAX_SYSCALLS];
+		live_select(old->rs, a->o->all_events, types, old_sys);
+		live_select(g->rs, a->o->all_events, types, sys);
+		int rc = rt_bpf_set_types(g_reload.bpf, types);
+		if (rc < 0)
+			logmsg("Error: could not change the captured event types for the new rules: %s",
+			       strerror(-rc));
+		if (!a->o->no_prefilter) {
+			/* the prefilters of the new rules (docs/prefilter.md); built over the old and
+			 * the new rules together would be the sound choice for records still in the
+			 * ring: until then, none */
+			static char perr[16384];
+			rt_bpf_prefilter_enable(g_reload.bpf, false);
+			struct fc_prefilter *pf = fc_prefilter_build(g->rs, NULL);
+			int np = pf ? rt_bpf_load_prefilter(g_reload.bpf, pf, types, perr, sizeof(perr))
+				    : -ENOMEM;
+			fc_prefilter_free(pf);
+			if (np < 0)
+				logmsg("Error: prefilters of the new rules not loaded, running without: %s",
+				       perr);
+		}
+		if (memcmp(sys, old_sys, sizeof(sys)) != 0)
+			logmsg("note: the new rules name syscalls without an event type of their own "
+			       "that differ from those captured at start; restart falcod to capture "
+			       "them");
+	}
+	a->cur = g;
+	gen_free(old);
+	gen_log_loaded(g, g_reload.path, "Reloaded");
+}
+
+/* Between two events: starts a reload when asked, swaps in a finished one. */
+static void reload_poll(struct app *a)
+{
+	struct reload *rl = &g_reload;
+	if (!rl->path)
+		return;
+	int state = atomic_load(&rl->state);
+	if (state == RELOAD_BUILDING)
+		return;
+	if (state == RELOAD_BUILT) {
+		if (rl->async)
+			pthread_join(rl->th, NULL);
+		atomic_store(&rl->state, RELOAD_IDLE);
+		struct gen *g = rl->built;
+		rl->built = NULL;
+		if (g)
+			reload_swap(a, g);
+		else
+			logmsg("Error: rules bundle %s refused, the rules already loaded keep "
+			       "running: %s", rl->path, rl->err);
+		return;
+	}
+	bool go = false;
+	if (g_hup) {
+		g_hup = 0;
+		go = true;
+		logmsg("SIGHUP received: reloading rules bundle %s", rl->path);
+	} else if ((++rl->tick & 255) == 0 || rl->async) {
+		double now = now_s();
+		if (now >= rl->next_stat) {
+			rl->next_stat = now + 1.0;
+			struct stat st;
+			if (stat(rl->path, &st) == 0 && stat_changed(&st, &rl->st)) {
+				go = true;
+				logmsg("Rules bundle %s changed: reloading", rl->path);
+			}
+		}
+	}
+	if (!go)
+		return;
+	/* what is tried now is not tried again until the file changes again (or SIGHUP) */
+	if (stat(rl->path, &rl->st) != 0)
+		memset(&rl->st, 0, sizeof(rl->st));
+	atomic_store(&rl->state, RELOAD_BUILDING);
+	if (!rl->async || pthread_create(&rl->th, NULL, reload_thread, rl) != 0) {
+		rl->async = false;
+		reload_thread(rl);
+		reload_poll(a);
+	}
+}
+
+/* Waits for a reload in progress at exit, and frees what it built. */
+static void reload_fini(void)
+{
+	if (atomic_load(&g_reload.state) != RELOAD_IDLE && g_reload.async)
+		pthread_join(g_reload.th, NULL);
+	gen_free(g_reload.built);
+	g_reload.built = NULL;
+}
+
+/* Sleeps until the wall clock reaches the capture time ts_ns at o->replay_speed; a reload
+ * asked for meanwhile is handled. */
+static void replay_pace(struct app *a, uint64_t ts0, double t0, uint64_t ts_ns)
+{
+	double target = t0 + (double)(ts_ns > ts0 ? ts_ns - ts0 : 0) / 1e9 / a->o->replay_speed;
+	for (;;) {
+		reload_poll(a);
+		double left = target - now_s();
+		if (left <= 0 || g_stop)
+			return;
+		if (left > 0.05)
+			left = 0.05;
+		struct timespec ts = {.tv_sec = 0, .tv_nsec = (long)(left * 1e9)};
+		nanosleep(&ts, NULL);
+	}
+}
+
+/* Replays o->replay through the current engine. Returns the exit status. */
+static int replay(struct app *a)
 {
 	struct opts *o = a->o;
 	char err[1024] = "";
@@ -747,7 +1022,7 @@ static int replay(struct app *a, struct rt_engine *e)
 		}
 	}
 	double t0 = now_s();
-	uint64_t n = 0;
+	uint64_t n = 0, pace_ts0 = 0;
 	bool first = true;
 	for (;;) {
 		struct rt_event ev;
@@ -779,7 +1054,11 @@ static int replay(struct app *a, struct rt_engine *e)
 			break;
 		if (first && w == NULL && kind == CAP_SCAP && cap_start == 0)
 			cap_start = h->ts_ns;
+		if (first)
+			pace_ts0 = h->ts_ns;
 		first = false;
+		if (o->replay_speed > 0)
+			replay_pace(a, pace_ts0, t0, h->ts_ns);
 		if (w) {
 			int wrc = rt_capture_write_event(w, h, ev.num);
 			if (wrc) {
@@ -789,7 +1068,8 @@ static int replay(struct app *a, struct rt_engine *e)
 				break;
 			}
 		}
-		rt_engine_process(e, st, &ev, on_alert, a);
+		reload_poll(a);
+		rt_engine_process(a->cur->e, st, &ev, on_alert, a);
 		n++;
 		if (g_stop)
 			break;
@@ -912,7 +1192,6 @@ static bool live_bucket_claim(struct live_bucket *b, double now)
 
 struct live {
 	struct app *a;
-	struct rt_engine *e;
 	struct rt_state *st;
 	struct rt_capture_writer *w;
 	int werr;                       /* the writer's first error, -errno */
@@ -1042,7 +1321,7 @@ static int live_on_record(const struct fk_event_hdr *rec, void *ctx)
 				l->a->o->capture_out, strerror(-wrc));
 		}
 	}
-	rt_engine_process(l->e, l->st, &ev, on_alert, l->a);
+	rt_engine_process(l->a->cur->e, l->st, &ev, on_alert, l->a);
 	return 0;
 }
 
@@ -1155,7 +1434,7 @@ static void live_check_drops(struct live *l, struct rt_bpf *b, double now)
 
 /* Live capture through eBPF until SIGINT/SIGTERM, -M or a drop action "exit". Returns the
  * exit status; prints the statistics when the capture ran. */
-static int live(struct app *a, struct rt_engine *e)
+static int live(struct app *a)
 {
 	struct opts *o = a->o;
 	static char err[16384];
@@ -1164,7 +1443,7 @@ static int live(struct app *a, struct rt_engine *e)
 		fprintf(stderr, "Error: cannot start the live capture: %s\n", err);
 		return 1;
 	}
-	unsigned nsys = live_select(a->rs, o->all_events, types, syscalls);
+	unsigned nsys = live_select(a->cur->rs, o->all_events, types, syscalls);
 	struct rt_bpf_opts bo = {
 		.types = types,
 		.syscalls = syscalls,
@@ -1177,13 +1456,28 @@ static int live(struct app *a, struct rt_engine *e)
 		fprintf(stderr, "Error: cannot start the live capture: %s\n", err);
 		return 1;
 	}
+	if (!o->no_prefilter) {
+		/* docs/prefilter.md: built from every valid enabled rule (a superset of what the
+		 * engine runs, so still sound); a rejection is an error, not a silent fallback */
+		struct fc_prefilter *pf = fc_prefilter_build(a->cur->rs, NULL);
+		int np = pf ? rt_bpf_load_prefilter(b, pf, types, err, sizeof(err)) : -ENOMEM;
+		fc_prefilter_free(pf);
+		if (np < 0) {
+			fprintf(stderr, "Error: cannot load the prefilters (--no-prefilter to run "
+					"without): %s\n", err);
+			rt_bpf_free(b);
+			return 1;
+		}
+		logmsg("Prefilters: %d event types filtered in the kernel", np);
+	}
 	logmsg("Opening capture with the eBPF probe (%u syscalls, %u KiB ring buffer)", nsys,
 	       o->ringbuf_bytes >> 10);
 
 	struct live l;
 	memset(&l, 0, sizeof(l));
 	l.a = a;
-	l.e = e;
+	g_reload.bpf = b;
+	g_reload.async = true;
 	l.st = rt_state_new();
 	if (!l.st)
 		abort();
@@ -1237,6 +1531,7 @@ static int live(struct app *a, struct rt_engine *e)
 	}
 	while (!g_stop && !l.exit_now) {
 		int r = rt_bpf_poll(b, 50, live_on_record, &l);
+		reload_poll(a);
 		if (r < 0 && r != -EINTR) {
 			fprintf(stderr, "Error: reading the ring buffer: %s\n", strerror(-r));
 			rc = 1;
@@ -1255,6 +1550,9 @@ static int live(struct app *a, struct rt_engine *e)
 	struct rt_bpf_stats st;
 	rt_bpf_get_stats(b, &st);
 	double el = now_s() - t0;
+	if (!o->no_prefilter)
+		fprintf(stderr, "Prefilter: kept %llu, dropped %llu in the kernel\n",
+			(unsigned long long)st.pf_kept, (unsigned long long)st.pf_dropped);
 	fprintf(stderr, "Driver Events:%llu\nDriver Drops:%llu\n",
 		(unsigned long long)(st.events + st.drops), (unsigned long long)st.drops);
 	fprintf(stderr, "Elapsed time: %.3f, Captured Events: %llu, %.2f eps\n", el,
@@ -1282,6 +1580,8 @@ static int live(struct app *a, struct rt_engine *e)
 out:
 	if (l.w)
 		rt_capture_writer_abort(l.w);
+	reload_fini();
+	g_reload.bpf = NULL;
 	rt_bpf_free(b);
 	rt_event_builder_fini(&l.eb);
 	rt_state_free(l.st);
@@ -1313,6 +1613,19 @@ static int parse_args(int argc, char **argv, struct opts *o, int *exit_now)
 		} else if (strcmp(a, "-c") == 0) {
 			if (need_arg(argc, argv, &i, &o->conf_file))
 				return -1;
+		} else if (strcmp(a, "-b") == 0 || strcmp(a, "--bundle") == 0) {
+			if (need_arg(argc, argv, &i, &o->bundle))
+				return -1;
+		} else if (strcmp(a, "--replay-speed") == 0) {
+			if (need_arg(argc, argv, &i, &v))
+				return -1;
+			char *end;
+			o->replay_speed = strtod(v, &end);
+			if (*end || end == v || !(o->replay_speed > 0) || !isfinite(o->replay_speed)) {
+				fprintf(stderr, "Error: --replay-speed expects a positive number, got "
+						"'%s'\n", v);
+				return -1;
+			}
 		} else if (strcmp(a, "-o") == 0 || strncmp(a, "-o", 2) == 0) {
 			if (a[2])
 				v = a + 2;
@@ -1372,6 +1685,8 @@ static int parse_args(int argc, char **argv, struct opts *o, int *exit_now)
 			o->list_source = a + 7;
 		} else if (strcmp(a, "-A") == 0) {
 			o->all_events = true;
+		} else if (strcmp(a, "--no-prefilter") == 0) {
+			o->no_prefilter = true;
 		} else if (strcmp(a, "--no-jit") == 0) {
 			o->no_jit = true;
 		} else if (strcmp(a, "-U") == 0 || strcmp(a, "--unbuffered") == 0) {
@@ -1537,7 +1852,6 @@ int main(int argc, char **argv)
 	struct conf conf = { 0 };
 	int exit_now = 0, rc = 1;
 	struct fc_unit *u = NULL;
-	struct rt_engine *e = NULL;
 	struct app app;
 	memset(&app, 0, sizeof(app));
 	struct strv files = { 0 };
@@ -1612,10 +1926,20 @@ int main(int argc, char **argv)
 		goto done;
 	}
 
-	/* Rules files: -r, else rules_file (or rules_files) of the configuration. */
+	/* Rules: -b or -r, else rules_bundle, else rules_file (or rules_files) of the
+	 * configuration. */
+	if (o.bundle && o.rules.n) {
+		fprintf(stderr, "Error: give rules files (-r) or a bundle (-b), not both\n");
+		goto done;
+	}
+	if (!o.bundle && !o.rules.n) {
+		const char *cb = conf_get(&conf, "rules_bundle");
+		if (cb && *cb)
+			o.bundle = cb;
+	}
 	struct strv *rsrc = &o.rules;
 	struct strv fromconf = { 0 };
-	if (!o.rules.n) {
+	if (!o.rules.n && !o.bundle) {
 		struct conf_entry *ce = conf_find(&conf, "rules_file");
 		if (!ce || !ce->vals.n)
 			ce = conf_find(&conf, "rules_files");
@@ -1623,38 +1947,52 @@ int main(int argc, char **argv)
 			strv_push(&fromconf, ce->vals.v[i]);
 		rsrc = &fromconf;
 	}
-	for (size_t i = 0; i < rsrc->n; i++)
+	for (size_t i = 0; i < rsrc->n && !o.bundle; i++)
 		if (expand_rules_path(rsrc->v[i], &files)) {
 			strv_free(&fromconf);
 			goto done;
 		}
 	strv_free(&fromconf);
-	if (!files.n && !o.list_rules) {
-		fprintf(stderr, "Error: no rules to load: give -r FILE, or rules_file in the -c "
-				"configuration\n");
+	if (!files.n && !o.bundle && !o.list_rules) {
+		fprintf(stderr, "Error: no rules to load: give -r FILE or -b BUNDLE, or rules_file "
+				"or rules_bundle in the -c configuration\n");
 		goto done;
 	}
 
-	u = fc_unit_new(NULL);
-	if (!u)
-		abort();
-	for (size_t i = 0; i < files.n; i++)
-		logmsg("Loading rules from file %s", files.v[i]);
-	struct fc_ruleset *rs = NULL;
-	unsigned nerr = load_rules(u, &files, &rs, o.verbose);
-	if (nerr) {
-		fprintf(stderr, "Error: could not load rules: %u error%s\n", nerr,
-			nerr == 1 ? "" : "s");
-		goto done;
+	struct gen *g = NULL;
+	if (o.bundle) {
+		char err[1024];
+		logmsg("Loading rules bundle %s", o.bundle);
+		/* stat first: a change made while loading is then seen by the first poll */
+		if (stat(o.bundle, &g_reload.st) != 0)
+			memset(&g_reload.st, 0, sizeof(g_reload.st));
+		g = gen_load_bundle(o.bundle, err, sizeof(err));
+		if (!g) {
+			fprintf(stderr, "Error: %s\n", err);
+			goto done;
+		}
+	} else {
+		g = calloc(1, sizeof(*g));
+		if (!g || !(g->u = fc_unit_new(NULL)))
+			abort();
+		for (size_t i = 0; i < files.n; i++)
+			logmsg("Loading rules from file %s", files.v[i]);
+		unsigned nerr = load_rules(g->u, &files, &g->rs, o.verbose);
+		if (nerr) {
+			fprintf(stderr, "Error: could not load rules: %u error%s\n", nerr,
+				nerr == 1 ? "" : "s");
+			gen_free(g);
+			goto done;
+		}
 	}
+	app.cur = g;
 	if (o.list_rules) {
-		list_rules(rs);
+		list_rules(g->rs);
 		rc = 0;
 		goto done;
 	}
-	select_rules(rs, &o);
 
-	struct rt_engine_options eo = {
+	app.eo = (struct rt_engine_options){
 		.match = o.match,
 		.min_priority = o.min_prio,
 		.disabled_tags = o.disable_tags.n ? (const char *const *)o.disable_tags.v : NULL,
@@ -1662,16 +2000,14 @@ int main(int argc, char **argv)
 		.all_events = o.all_events,
 		.no_jit = o.no_jit,
 	};
-	e = rt_engine_new(rs, &eo);
-	if (!e) {
-		fprintf(stderr, "Error: out of memory building the rule engine\n");
-		goto done;
-	}
+	gen_build(g, &o, &app.eo);
 	const char *how;
-	if (!rt_engine_jit_active(e, &how) || o.verbose)
+	if (o.bundle)
+		gen_log_loaded(g, o.bundle, "Loaded");
+	else if (!rt_engine_jit_active(g->e, &how) || o.verbose)
 		logmsg("Rule conditions run on the %s", how);
 	if (o.verbose)
-		logmsg("%u rules enabled", rt_engine_rule_count(e));
+		logmsg("%u rules enabled", rt_engine_rule_count(g->e));
 
 	static char host[256];
 	const char *envh = getenv("FALCO_HOSTNAME");
@@ -1680,23 +2016,28 @@ int main(int argc, char **argv)
 	else if (gethostname(host, sizeof(host) - 1) != 0)
 		snprintf(host, sizeof(host), "unknown");
 	app.o = &o;
-	app.rs = rs;
 	app.hostname = host;
-	app.by_rule = calloc(rs->nrules ? rs->nrules : 1, sizeof(*app.by_rule));
-	if (!app.by_rule)
-		abort();
 
 	struct sigaction sa;
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_signal;
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
+	sa.sa_handler = on_hup;
+	sigaction(SIGHUP, &sa, NULL);
+	if (o.bundle) {
+		g_reload.path = o.bundle;
+		g_reload.o = &o;
+		g_reload.eo = &app.eo;
+		g_reload.next_stat = now_s() + 1.0;
+	}
 
 	if (o.replay) {
-		rc = replay(&app, e);
+		rc = replay(&app);
+		reload_fini();
 		print_stats(&app);
 	} else {
-		rc = live(&app, e);     /* prints the statistics once the capture ran */
+		rc = live(&app);        /* prints the statistics once the capture ran */
 	}
 
 done:
@@ -1704,9 +2045,9 @@ done:
 		fclose(app.file);
 	if (app.prog)
 		pclose(app.prog);
-	free(app.by_rule);
-	if (e)
-		rt_engine_free(e);
+	gen_free(app.cur);
+	strv_free(&app.gone);
+	free(app.gone_n);
 	if (u)
 		fc_unit_free(u);
 	strv_free(&files);

@@ -400,8 +400,12 @@ int main(int argc, char **argv)
 		return role_parent();
 	if (argc >= 4 && strcmp(argv[1], "--pre-wait") == 0)
 		return role_preexist(atoi(argv[2]), argv[3]);
-	if (argc != 2) {
-		fprintf(stderr, "usage: live_actions FALCOD\n");
+	/* --no-prefilter: the same actions and exact alerts with falcod's in-kernel prefilters
+	 * off (ctest live_falcod_no_prefilter); with both runs passing, prefilters on and off
+	 * give the same alerts (docs/prefilter.md) */
+	bool no_pf = argc == 3 && strcmp(argv[2], "--no-prefilter") == 0;
+	if (argc != 2 && !no_pf) {
+		fprintf(stderr, "usage: live_actions FALCOD [--no-prefilter]\n");
 		return 2;
 	}
 	const char *falcod = argv[1];
@@ -513,7 +517,8 @@ int main(int argc, char **argv)
 	snprintf(fo2, sizeof(fo2), "%s", path_in("ready"));
 	char *fargv[] = { (char *)falcod, "-r", path_in("rules.yaml"), "-o", "json_output=true",
 			  "-o", "stdout_output.enabled=false", "-o", "file_output.enabled=true",
-			  "-o", fo1, "--ready-file", fo2, "--capture", path_in("cap.fcap"), NULL };
+			  "-o", fo1, "--ready-file", fo2, "--capture", path_in("cap.fcap"),
+			  no_pf ? "--no-prefilter" : NULL, NULL };
 	pid_t fp = start_falcod(fargv, path_in("falcod.out"), path_in("falcod.err"));
 	bool ready = false;
 	for (int i = 0; i < 600 && !ready; i++) {

@@ -10,6 +10,7 @@
 	X(fc_fields) \
 	X(fc_evttypes) \
 	X(fc_jit) \
+	X(fc_bundle) \
 	X(rt_capture) \
 	X(rt_proc) \
 	X(rt_scap) \

@@ -1,0 +1,246 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* diff_prefilter.c - soundness of the generated eBPF prefilters (docs/prefilter.md).
+ *
+ *   diff_prefilter [--events N] [--seed S] --rules FILE... [--gen] [--capture FILE...]
+ *
+ * Loads the rules as falcod would, builds the prefilter programs (fc_prefilter_build), and
+ * runs the emitted instructions themselves, in the userspace BPF interpreter fc_pf_run, on
+ * every event of
+ *   --gen          N events of the JIT's literal-driven generator (jit_corpus.h), seeded with
+ *                  the rules' own literals so that conditions come out true, false and
+ *                  borderline;
+ *   --capture F    the events of falcod captures (docs/capture.md) and Falco .scap files.
+ * with the state-need flag the kernel sets (pf_need) at 0, the strictest case. Every event on
+ * which the reference interpreter (rt_eval) finds that some rule matches must be kept; events
+ * of types the state needs have no program at all (checked too). Any dropped match prints the
+ * rule, the event and the simplified condition, and the exit status is 1. Prints per source
+ * the events, how many matched some rule, how many the prefilter would drop, and the misses
+ * (which must be 0). */
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "compiler/fc.h"
+#include "compiler/fc_evtset.h"
+#include "compiler/fc_prefilter.h"
+#include "compiler/fc_rules.h"
+#include "runtime/rt_capture.h"
+#include "runtime/rt_ctx.h"
+#include "runtime/rt_engine.h"
+#include "runtime/rt_scap.h"
+#include "runtime/rt_state.h"
+#include "tests/differential/jit_corpus.h"
+
+#define MAX_REPORTS 10
+
+struct run {
+	struct fc_unit *u;
+	const struct fc_rule **rules;
+	size_t n;
+	struct fc_prefilter *pf;
+	uint64_t events, matched, dropped, misses, errors;
+};
+
+/* One event, state already applied (pre). */
+static int check_event(struct run *r, struct rt_ctx *ctx, struct rt_event *ev, const char *src)
+{
+	const struct fk_event_hdr *h = ev->hdr;
+	r->events++;
+	const struct fc_pf_prog *p = h->type < r->pf->nprogs ? &r->pf->progs[h->type] : NULL;
+	bool kept = true;
+	if (p && p->keep == FC_PF_FILTERED) {
+		char err[256];
+		int k = fc_pf_run(p->insns, p->ninsns, h, h->len, 0, err, sizeof(err));
+		if (k < 0) {
+			r->errors++;
+			if (r->errors <= MAX_REPORTS)
+				fprintf(stderr, "%s: event #%" PRIu64 " (%s): the interpreter failed: %s\n",
+					src, ev->num, rt_event_name(ev), err);
+			return 1;
+		}
+		kept = k == 1;
+	}
+	rt_ctx_begin(ctx, ev);
+	const struct fc_rule *hit = NULL;
+	for (size_t i = 0; i < r->n && !hit; i++)
+		if (rt_eval(ctx, r->rules[i]->ast))
+			hit = r->rules[i];
+	if (hit)
+		r->matched++;
+	if (kept)
+		return 0;
+	r->dropped++;
+	if (!hit)
+		return 0;
+	r->misses++;
+	if (r->misses <= MAX_REPORTS)
+		fprintf(stderr,
+			"MISS %s: event #%" PRIu64 " (%s, res %" PRId64 ") matches rule '%s' but the "
+			"prefilter drops it\n  prefilter: %s\n",
+			src, ev->num, rt_event_name(ev), (int64_t)h->res, hit->name, p && p->cond ? p->cond : "");
+	return 1;
+}
+
+static int run_gen(struct run *r, uint64_t nevents, uint64_t seed)
+{
+	struct jc_gen *g = jc_gen_new(r->rules, r->n, seed);
+	struct rt_state *st = rt_state_new();
+	jc_gen_seed_state(g, st);
+	struct rt_ctx ctx;
+	rt_ctx_init(&ctx, st);
+	for (size_t i = 0; i < r->n; i++)
+		rt_prep_tree(ctx.prep, r->rules[i]->ast);
+	int rc = 0;
+	for (uint64_t e = 0; e < nevents; e++) {
+		const struct fk_event_hdr *h = jc_gen_next(g);
+		struct rt_event ev;
+		char derr[128];
+		if (rt_event_decode(&ev, h, h->len, derr, sizeof(derr)) != 0)
+			continue;
+		ev.num = e + 1;
+		rt_state_pre(st, &ev);
+		rc |= check_event(r, &ctx, &ev, "generated");
+		rt_state_post(st, &ev);
+	}
+	rt_ctx_fini(&ctx);
+	rt_state_free(st);
+	jc_gen_free(g);
+	return rc;
+}
+
+static bool ends_with(const char *s, const char *suf)
+{
+	size_t a = strlen(s), b = strlen(suf);
+	return a >= b && strcmp(s + a - b, suf) == 0;
+}
+
+static int run_capture(struct run *r, const char *path)
+{
+	char err[512];
+	struct rt_state *st = rt_state_new();
+	struct rt_ctx ctx;
+	rt_ctx_init(&ctx, st);
+	for (size_t i = 0; i < r->n; i++)
+		rt_prep_tree(ctx.prep, r->rules[i]->ast);
+	int rc = 0;
+	if (ends_with(path, ".scap") || ends_with(path, ".scap.gz")) {
+		struct rt_scap *sc = rt_scap_open(path, err, sizeof(err));
+		if (!sc || rt_scap_load_state(sc, st, err, sizeof(err)) != 0) {
+			fprintf(stderr, "diff_prefilter: %s: %s\n", path, err);
+			rc = 2;
+		} else {
+			const struct fk_event_hdr *h;
+			uint64_t num = 0;
+			int k;
+			while ((k = rt_scap_next(sc, &h, err, sizeof(err))) > 0) {
+				struct rt_event ev;
+				char derr[128];
+				if (rt_event_decode(&ev, h, h->len, derr, sizeof(derr)) != 0)
+					continue;
+				ev.num = ++num;
+				rt_state_pre(st, &ev);
+				rc |= check_event(r, &ctx, &ev, path);
+				rt_state_post(st, &ev);
+			}
+		}
+		if (sc)
+			rt_scap_close(sc);
+	} else {
+		struct rt_capture_reader *cr = rt_capture_open(path, err, sizeof(err));
+		if (!cr || rt_capture_load_state(cr, st) != 0) {
+			fprintf(stderr, "diff_prefilter: %s: %s\n", path, cr ? rt_capture_error(cr) : err);
+			rc = 2;
+		} else {
+			struct rt_event ev;
+			while (rt_capture_next(cr, &ev) > 0) {
+				rt_state_pre(st, &ev);
+				rc |= check_event(r, &ctx, &ev, path);
+				rt_state_post(st, &ev);
+			}
+		}
+		if (cr)
+			rt_capture_close(cr);
+	}
+	rt_ctx_fini(&ctx);
+	rt_state_free(st);
+	return rc;
+}
+
+int main(int argc, char **argv)
+{
+	uint64_t nevents = 1000000, seed = 1;
+	const char **rules = calloc((size_t)argc + 1, sizeof(*rules));
+	const char **caps = calloc((size_t)argc + 1, sizeof(*caps));
+	int nrules = 0, ncaps = 0;
+	bool gen = false;
+	int mode = 0;
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--events") == 0 && i + 1 < argc) {
+			nevents = strtoull(argv[++i], NULL, 10);
+		} else if (strcmp(argv[i], "--seed") == 0 && i + 1 < argc) {
+			seed = strtoull(argv[++i], NULL, 10);
+		} else if (strcmp(argv[i], "--rules") == 0) {
+			mode = 1;
+		} else if (strcmp(argv[i], "--capture") == 0) {
+			mode = 2;
+		} else if (strcmp(argv[i], "--gen") == 0) {
+			gen = true;
+		} else if (argv[i][0] == '-') {
+			fprintf(stderr, "usage: diff_prefilter [--events N] [--seed S] --rules FILE... "
+					"[--gen] [--capture FILE...]\n");
+			return 2;
+		} else if (mode == 1) {
+			rules[nrules++] = argv[i];
+		} else if (mode == 2) {
+			caps[ncaps++] = argv[i];
+		}
+	}
+	if (!nrules) {
+		fprintf(stderr, "diff_prefilter: no --rules given\n");
+		return 2;
+	}
+	struct run r = { .u = fc_unit_new(NULL) };
+	struct fc_ruleset *rs = fc_load_files(r.u, rules, nrules);
+	if (!rs || fc_diag_count(r.u, FC_ERROR)) {
+		fprintf(stderr, "diff_prefilter: %s does not load\n", rules[0]);
+		return 2;
+	}
+	r.rules = calloc(rs->nrules + 1, sizeof(*r.rules));
+	for (size_t i = 0; i < rs->nrules; i++) {
+		const struct fc_rule *x = rs->rules[i];
+		if (x->valid && !x->skipped && x->enabled && x->ast && x->src == FC_SRC_SYSCALL)
+			r.rules[r.n++] = x;
+	}
+	r.pf = fc_prefilter_build(rs, NULL);
+	if (!r.pf)
+		return 2;
+	unsigned filtered = 0;
+	for (unsigned t = 0; t < r.pf->nprogs; t++)
+		filtered += r.pf->progs[t].keep == FC_PF_FILTERED;
+	int rc = 0;
+	if (gen) {
+		struct run g = r;
+		rc |= run_gen(&g, nevents, seed);
+		printf("generated (%s%s): %zu rules, %u filtered types; %" PRIu64 " events, %" PRIu64
+		       " matched a rule, %" PRIu64 " dropped by the prefilter; misses: %" PRIu64
+		       ", interpreter errors: %" PRIu64 "\n",
+		       rules[0], nrules > 1 ? " +more" : "", r.n, filtered, g.events, g.matched,
+		       g.dropped, g.misses, g.errors);
+	}
+	for (int i = 0; i < ncaps; i++) {
+		struct run c = r;
+		int k = run_capture(&c, caps[i]);
+		rc |= k;
+		printf("%s: %" PRIu64 " events, %" PRIu64 " matched a rule, %" PRIu64
+		       " dropped by the prefilter; misses: %" PRIu64 ", interpreter errors: %" PRIu64
+		       "\n",
+		       caps[i], c.events, c.matched, c.dropped, c.misses, c.errors);
+	}
+	fc_prefilter_free(r.pf);
+	free(r.rules);
+	fc_unit_free(r.u);
+	free(rules);
+	free(caps);
+	return rc ? (rc & 2 ? 2 : 1) : 0;
+}
