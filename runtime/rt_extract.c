@@ -2271,10 +2271,66 @@ static int extract_field(struct rt_ctx *c, const struct fc_expr *e, struct rt_va
 	return extract_field_as(c, e, e->field.field ? (int)e->field.field->id : -1, out);
 }
 
+/* The parameter index evt.arg[name] names in events of this type, memoised per thread by
+ * (argument name, event type): param_lookup compares the name with every parameter's. The
+ * memo is indexed by the argument's address but hits only when the name's bytes are equal,
+ * so a ruleset freed and reloaded at the same addresses cannot read a stale index. */
+static int evt_arg_index(const struct rt_event *ev, const struct fc_str *a)
+{
+	static _Thread_local struct {
+		unsigned type;
+		int i;
+		size_t len; /* 0: an empty entry */
+		char name[32];
+	} memo[512];
+	if (!a || a->len == 0 || a->len > sizeof(memo[0].name))
+		return param_lookup(ev, a);
+	unsigned type = ev->hdr->type;
+	/* bucket by address (cheap), hit only on equal bytes (safe across reloads) */
+	uintptr_t h = ((uintptr_t)a >> 4) * 31u + type;
+	h = (h ^ (h >> 9)) & 511;
+	if (memo[h].len == a->len && memo[h].type == type &&
+	    memcmp(memo[h].name, a->s, a->len) == 0)
+		return memo[h].i;
+	int i = param_lookup(ev, a);
+	memo[h].type = type;
+	memo[h].i = i;
+	memo[h].len = a->len;
+	memcpy(memo[h].name, a->s, a->len);
+	return i;
+}
+
+/* evt.arg[...] for the JIT's fill (rt_jit_helpers.c): exactly the value extract_field_as
+ * gives, with two shortcuts. The parameter index is memoised (evt_arg_index). A string
+ * parameter whose text is the parameter itself (a charbuf, or an fs path that is empty or
+ * absolute: nothing to resolve, so param_render's value is the bytes up to the first NUL
+ * and its resolved part is empty) is read in place instead of being copied into the scratch
+ * arena. Every other parameter is rendered as extract_field_as renders it. */
+static int evt_arg_direct(struct rt_ctx *c, const struct fc_expr *e, struct rt_value *out)
+{
+	const struct rt_event *ev = c->ev;
+	if (!e->field.field || !ev || !ev->hdr || !ev->info)
+		return na(out);
+	int i = evt_arg_index(ev, e->field.arg);
+	if (i < 0 || (unsigned)i >= ev->nparams || !ev->plen[i])
+		return na(out);
+	enum fk_param_type pt = ev->info->params[i].type;
+	const char *p = (const char *)ev->param[i];
+	size_t n = strnlen(p, ev->plen[i]);
+	if (pt == FK_PT_CHARBUF ||
+	    ((pt == FK_PT_FSPATH || pt == FK_PT_FSRELPATH) && (n == 0 || p[0] == '/')))
+		return vstr(out, p, n);
+	const char *val, *res;
+	param_render(c, i, &val, &res);
+	return vcstr(out, *res ? res : val);
+}
+
 #define X(F)                                                                                       \
 	int rt_extract_direct_##F(struct rt_ctx *c, const struct fc_expr *e, struct rt_value *out) \
 	{                                                                                          \
-		int rc = extract_field_as(c, e, FC_FIELD_##F, out);                                \
+		int rc = FC_FIELD_##F == FC_FIELD_EVT_ARG                                          \
+				 ? evt_arg_direct(c, e, out)                                       \
+				 : extract_field_as(c, e, FC_FIELD_##F, out);                      \
 		if (rc != 0)                                                                       \
 			out->kind = RT_V_NA;                                                       \
 		return rc;                                                                         \

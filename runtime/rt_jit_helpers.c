@@ -98,6 +98,22 @@ bool rt_jit_str_in(const char *s, uint64_t len, const struct fc_jit_strent *tab,
 	return false;
 }
 
+/* rt_eval.c's path_under(p, q) is: p[0..ql) == q (q without trailing slashes) and p ends there
+ * or has a slash there (p's own trailing slashes change nothing), or q is empty and p starts
+ * with a slash. So p is under some entry when the prefix of p before one of its slashes, or p
+ * itself, is an entry: one search per component instead of one compare per entry. */
+bool rt_jit_pmatch(const char *s, uint64_t len, const struct fc_jit_strent *tab, uint64_t n)
+{
+	if (!n || !len)
+		return false;
+	if (tab[0].len == 0 && s[0] == '/')
+		return true;
+	for (uint64_t l = 1; l <= len; l++)
+		if ((l == len || s[l] == '/') && rt_jit_str_in(s, l, tab, n))
+			return true;
+	return false;
+}
+
 bool rt_jit_contains(const char *s, uint64_t len, const char *needle, uint64_t nl)
 {
 	return memmem(s, len, needle, nl) != NULL;

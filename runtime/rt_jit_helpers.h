@@ -21,6 +21,10 @@ bool rt_jit_check(struct fc_jit_env *env, const struct fc_node *n);
 void rt_jit_fill(struct fc_jit_env *env, int32_t slot, const struct fc_expr *e);
 /* s[0..len) is an entry of tab (n entries, sorted as fc_jit.h says). */
 bool rt_jit_str_in(const char *s, uint64_t len, const struct fc_jit_strent *tab, uint64_t n);
+/* pmatch: s[0..len) equals an entry of tab or lies under one, on whole path components. tab
+ * holds the prefixes without their trailing slashes, sorted as for rt_jit_str_in; an empty
+ * entry (a prefix of only slashes) matches any absolute path. */
+bool rt_jit_pmatch(const char *s, uint64_t len, const struct fc_jit_strent *tab, uint64_t n);
 /* needle (nl > 0 bytes) occurs in s[0..len). */
 bool rt_jit_contains(const char *s, uint64_t len, const char *needle, uint64_t nl);
 

@@ -686,6 +686,68 @@ static void fc_jit_str_check(struct fc_jit_fn *F, const struct fc_node *n, const
 	}
 }
 
+/* pmatch on a string field: the prefixes without their trailing slashes (as rt_eval.c's
+ * path_under compares them), sorted and searched per path component by rt_jit_pmatch. */
+static void fc_jit_pmatch_check(struct fc_jit_fn *F, const struct fc_node *n,
+				const struct fc_str *items, size_t count, LLVMBasicBlockRef t,
+				LLVMBasicBlockRef f)
+{
+	struct fc_jit_mod *m = F->m;
+	LLVMBuilderRef b = m->b;
+	struct fc_str *st = malloc(count * sizeof(*st));
+	const struct fc_str **sorted = malloc(count * sizeof(*sorted));
+	LLVMValueRef *ents = malloc(count * sizeof(*ents));
+	if (!st || !sorted || !ents) {
+		m->oom = true;
+		free(st);
+		free(sorted);
+		free(ents);
+		LLVMBuildBr(b, f);
+		return;
+	}
+	for (size_t i = 0; i < count; i++) {
+		st[i] = items[i];
+		while (st[i].len && st[i].s[st[i].len - 1] == '/')
+			st[i].len--;
+		sorted[i] = &st[i];
+	}
+	qsort(sorted, count, sizeof(*sorted), fc_jit_strent_order);
+	size_t u = 0;
+	for (size_t i = 0; i < count; i++)
+		if (!u || fc_jit_strent_order(&sorted[u - 1], &sorted[i]) != 0)
+			sorted[u++] = sorted[i];
+	for (size_t i = 0; i < u; i++) {
+		LLVMValueRef el[] = { fc_jit_cstr(m, sorted[i]->s, sorted[i]->len),
+				      LLVMConstInt(m->t_i64, sorted[i]->len, 0) };
+		ents[i] = LLVMConstNamedStruct(m->t_strent, el, 2);
+	}
+	LLVMValueRef init = LLVMConstArray2(m->t_strent, ents, u);
+	char name[32];
+	snprintf(name, sizeof(name), "pset.%u", m->nstrs++);
+	LLVMValueRef g = LLVMAddGlobal(m->mod, LLVMTypeOf(init), name);
+	LLVMSetInitializer(g, init);
+	LLVMSetGlobalConstant(g, 1);
+	LLVMSetLinkage(g, LLVMPrivateLinkage);
+	free(st);
+	free(sorted);
+	free(ents);
+
+	LLVMValueRef kind, s, len;
+	fc_jit_load_slot(F, n->check.lhs, &kind, &s, &len);
+	LLVMBasicBlockRef b_str = fc_jit_block(F, "str");
+	LLVMBasicBlockRef b_gen = fc_jit_block(F, "other");
+	LLVMValueRef sw = LLVMBuildSwitch(b, kind, b_gen, 2);
+	LLVMAddCase(sw, LLVMConstInt(m->t_i32, FC_JIT_STR, 0), b_str);
+	LLVMAddCase(sw, LLVMConstInt(m->t_i32, FC_JIT_NA, 0), f);
+	LLVMPositionBuilderAtEnd(b, b_gen);
+	fc_jit_generic(F, n, t, f);
+	LLVMPositionBuilderAtEnd(b, b_str);
+	LLVMValueRef args[] = { s, len, g, LLVMConstInt(m->t_i64, u, 0) };
+	LLVMValueRef r = LLVMBuildCall2(b, m->ht[FC_JH_rt_jit_pmatch], m->h[FC_JH_rt_jit_pmatch],
+					args, 4, "pmatch");
+	LLVMBuildCondBr(b, r, t, f);
+}
+
 /* Numeric and boolean checks: the slot's value widened to i128 (its sign from the kind, as
  * the interpreter compares mixed signedness exactly), against i128 constants. */
 static void fc_jit_num_check(struct fc_jit_fn *F, const struct fc_node *n, const uint64_t *ks,
@@ -819,6 +881,10 @@ static void fc_jit_check(struct fc_jit_fn *F, const struct fc_node *n, LLVMBasic
 		fc_jit_str_check(F, n, items, count, t, f);
 		return;
 	}
+	if (cls == FC_CLASS_STRING && op == FC_OP_PMATCH) {
+		fc_jit_pmatch_check(F, n, items, count, t, f);
+		return;
+	}
 	if ((cls == FC_CLASS_NUMBER || cls == FC_CLASS_BOOL) && lhs->type != FC_T_DOUBLE &&
 	    fc_jit_is_num_op(op) && n->check.mod == FC_MOD_NONE) {
 		size_t nk = op == FC_OP_IN || op == FC_OP_INTERSECTS ? count : 1;
@@ -885,6 +951,8 @@ static unsigned fc_jit_cost(const struct fc_node *n)
 	if (cls == FC_CLASS_STRING && fc_jit_is_str_op(op) &&
 	    !(op == FC_OP_NE && n->check.mod != FC_MOD_NONE))
 		return op == FC_OP_CONTAINS ? 8 : 4;
+	if (cls == FC_CLASS_STRING && op == FC_OP_PMATCH)
+		return 8;
 	if ((cls == FC_CLASS_NUMBER || cls == FC_CLASS_BOOL) && lhs->type != FC_T_DOUBLE &&
 	    fc_jit_is_num_op(op) && n->check.mod == FC_MOD_NONE)
 		return 4;

@@ -58,7 +58,8 @@ struct fc_jit_strent {
 	X(rt_jit_check, "b:pp")   /* (env, check node): the interpreter's verdict for one check */ \
 	X(rt_jit_fill, "v:pip")   /* (env, slot, field expr): extract into env->slots[slot] */     \
 	X(rt_jit_str_in, "b:plpl") /* (s, len, table, n): s is in the sorted table */               \
-	X(rt_jit_contains, "b:plpl") /* (s, len, needle, needle len): memmem */
+	X(rt_jit_contains, "b:plpl") /* (s, len, needle, needle len): memmem */                    \
+	X(rt_jit_pmatch, "b:plpl") /* (s, len, table, n): s is a table entry or lies under one */
 
 /* Optional helpers: a fill for one field, with rt_jit_fill's signature, named this prefix and
  * the field's FC_FIELD_ suffix ("rt_jit_fill_PROC_NAME"). When the caller passes one, the

@@ -380,6 +380,17 @@ static void jc_add_param(struct jc_gen *g, const struct rt_param_info *pi, int64
 			rt_event_builder_add_empty(&g->b);
 			return;
 		}
+		if (jc_rnd(g, 40) == 0 && strlen(s) < 200) {
+			/* pmatch and in-place evt.arg borders: a trailing slash, or the path made
+			 * relative (rendered against the cwd or dirfd) */
+			char tmp[256];
+			if (s[0] == '/' && jc_rnd(g, 2))
+				snprintf(tmp, sizeof(tmp), "%s", s + 1);
+			else
+				snprintf(tmp, sizeof(tmp), "%s/", s);
+			rt_event_builder_add_str(&g->b, tmp);
+			return;
+		}
 		rt_event_builder_add_str(&g->b, s);
 		return;
 	}

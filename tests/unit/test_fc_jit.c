@@ -40,6 +40,20 @@ static const char *const conds[] = {
 	"fd.name startswith /etc/passwd/etc/passwd/etc/passwd/etc/passwd",
 	"fd.name glob '/etc/*'", "fd.name iglob '/ETC/*'", "fd.name regex '/etc/p.*'",
 	"fd.name pmatch (/etc, /tmp)", "fd.name pmatch (/et)",
+	/* pmatch tables: trailing slashes on either side, the root, duplicates, a whole path,
+	 * a prefix that is not a whole component, <NA> */
+	"fd.name pmatch (/etc/, /etc//, /tmp)", "fd.name pmatch (/)", "fd.name pmatch (//)",
+	"fd.name pmatch ('')", "fd.name pmatch (/etc/passwd)", "fd.name pmatch (/etc/passw)",
+	"fd.name pmatch (/usr, /etc/passwd/)", "fd.name pmatch (x, etc)",
+	"fd.directory pmatch (/etc)", "fd.directory pmatch (/et, /e)",
+	"evt.arg.name pmatch (/etc, /var)", "evt.arg.name pmatch (etc)",
+	"not evt.arg.name pmatch (/nope)",
+	/* evt.arg read in place (charbuf, absolute path) or rendered (relative path, fd, flags) */
+	"evt.arg.name = /etc/passwd", "evt.arg.name = ''", "evt.arg.name = /etc/pa",
+	"evt.arg.name startswith /etc", "evt.arg.name = etc/passwd", "evt.arg.name = /etc/passwd/",
+	"evt.arg.name endswith passwd", "evt.arg.name in (/etc/passwd, /etc/shadow)",
+	"evt.arg.dirfd = -100", "evt.arg.dirfd = AT_FDCWD", "evt.arg.flags = 1",
+	"evt.arg[2] = /etc/passwd", "evt.arg[9] = x", "not evt.arg.nope = x",
 	"proc.name startswith oneof (ca, xx)", "proc.name startswith allof (ca, c)",
 	"proc.name startswith allof (ca, x)", "fd.name endswith anyof (wd, zz)",
 	"proc.name = oneof (bash, cat)", "proc.name contains allof (a, t)",
@@ -203,6 +217,16 @@ START_TEST(open_events)
 	feed_and_compare("failed openat");
 	openat(6, NULL, 0, 0);
 	feed_and_compare("openat without a name");
+	openat(7, "etc/passwd", 11, 1);
+	feed_and_compare("openat of a relative path");
+	openat(8, "/etc//", 7, 0);
+	feed_and_compare("openat of a directory with slashes");
+	openat(9, "/", 2, 0);
+	feed_and_compare("openat of the root");
+	openat(10, "/etc/passwd/", 13, 0);
+	feed_and_compare("openat with a trailing slash");
+	openat(11, "/etcx/passwd", 13, 0);
+	feed_and_compare("openat under a near miss");
 }
 END_TEST
 
