@@ -605,6 +605,9 @@ int main(int argc, char **argv)
 			printf(", floor %+.3f us", (med[C_FLOOR] - med[C_NONE]) * 1e3 / (double)ops);
 		if (med[C_FALCOD] > 0)
 			printf(", falcod %+.3f us", (med[C_FALCOD] - med[C_NONE]) * 1e3 / (double)ops);
+		if (med[C_NOPF] > 0)
+			printf(", --no-prefilter %+.3f us",
+			       (med[C_NOPF] - med[C_NONE]) * 1e3 / (double)ops);
 		printf("\n");
 		printf("  slowdown (2)/(1):  median %.2fx  min %.2fx\n",
 		       med[C_FLOOR] > 0 ? med[C_FLOOR] / med[C_NONE] : 0,
@@ -621,6 +624,9 @@ int main(int argc, char **argv)
 		if (cmed[C_FALCOD] > 0)
 			printf(", falcod %.0f ms = %.2fx", cmed[C_FALCOD],
 			       cmed[C_FALCOD] / cmed[C_NONE]);
+		if (cmed[C_NOPF] > 0)
+			printf(", --no-prefilter %.0f ms = %.2fx", cmed[C_NOPF],
+			       cmed[C_NOPF] / cmed[C_NONE]);
 		printf("\n");
 		int np = nrun[w][C_FALCOD], nn = nrun[w][C_NOPF];
 		if (np && nn && !fs->failed && !fn->failed) {

@@ -111,25 +111,32 @@ struct {
 
 /* The fds whose open a filter dropped, per process image: their close is not needed by the
  * state tables (userspace never saw the fd). An fd made by any submitted record leaves the
- * set. A preallocated HASH, not an LRU (twice the cost per update on the open path): when it
- * is full the insert fails, and the fd's close is simply kept. */
-struct fk_pf_fdkey {
-	__u64 start;            /* the thread group leader's start time: pids are reused */
-	__u64 exec_id;          /* self_exec_id: an exec closes O_CLOEXEC fds without events */
-	__s64 fd;
-	__u32 tgid;
-	__u32 __pad;
+ * set. Task-local storage of the thread group leader (it dies with the process, so pid reuse
+ * cannot confuse it): one byte per fd below FK_PF_FD_MAX (a higher fd is never recorded: its
+ * close is kept), and the process image it is for (self_exec_id: an exec closes O_CLOEXEC
+ * fds without events). Bytes, not bits: threads of one process change different fds with
+ * plain stores that cannot undo each other (no atomics needed, -mcpu=v1 has no fetch-and).
+ * It replaced a HASH keyed by tgid, leader start time, exec id and fd, whose insert and
+ * delete cost more than the rest of the prefilter bookkeeping (docs/prefilter.md, "Cost"). */
+#define FK_PF_FD_MAX 2048
+struct fk_pf_fdset {
+	__u64 exec_id;
+	__u8 dropped[FK_PF_FD_MAX];
 };
 
 struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 65536);
-	__type(key, struct fk_pf_fdkey);
-	__type(value, __u8);
+	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
+	__type(value, struct fk_pf_fdset);
 } fk_pf_fds SEC(".maps");
 
 /* Set by the loader when it loaded prefilters (bss). */
 volatile __u32 fk_pf_active = 0;
+/* Per event type, set by the loader (bss): the type's loaded prefilter keeps exactly the
+ * records with pf_need set (no rule may match the type; fc_pf_is_state_only). A handler
+ * that knows pf_need before building the record drops the others without building them. */
+volatile __u8 fk_pf_state_only[FK_EVENT_COUNT] = {};
 
 /* --- the event table, from fk_events.def ---------------------------------------------- */
 #define FK_UNPAREN(...) __VA_ARGS__
@@ -541,18 +548,25 @@ static __always_inline void fk_put_arg(struct fk_scratch *s, __u32 type, __u32 i
 
 /* --- tasks, files, sockets ------------------------------------------------------------- */
 
-/* The struct file of fd in task t's table, or NULL. */
+/* bpf_rdonly_cast (kfunc, 6.2+): a kernel address as a read-only BTF pointer of the given
+ * type, through which fields are read with plain loads (the JIT's fault-handling loads)
+ * instead of a bpf_probe_read_kernel call each. */
+extern void *bpf_rdonly_cast(const void *obj, __u32 btf_id) __ksym;
+
+/* The struct file of fd in task t's table, or NULL. t is a BTF pointer (the current task):
+ * its fields are plain loads; only the slot of the fd array (a pointer to pointers, a scalar
+ * to the verifier) needs a helper. The result can be dereferenced directly. */
 static __always_inline struct file *fk_fd_file(struct task_struct *t, __s64 fd)
 {
 	struct file *f = NULL;
 	if (fd < 0)
 		return NULL;
-	struct fdtable *fdt = BPF_CORE_READ(t, files, fdt);
-	if (!fdt || fd >= BPF_CORE_READ(fdt, max_fds))
+	struct fdtable *fdt = t->files->fdt;
+	if (!fdt || fd >= fdt->max_fds)
 		return NULL;
-	struct file **fds = BPF_CORE_READ(fdt, fd);
+	struct file **fds = fdt->fd;
 	bpf_probe_read_kernel(&f, sizeof(f), &fds[fd]);
-	return f;
+	return f ? bpf_rdonly_cast(f, bpf_core_type_id_kernel(struct file)) : NULL;
 }
 
 /* The socket's struct sock behind a file, or NULL if it is not a socket. */
@@ -583,9 +597,9 @@ static __always_inline void fk_put_dev_ino(struct fk_scratch *s, struct file *f)
 		fk_put_empty(s);
 		return;
 	}
-	struct inode *ino = BPF_CORE_READ(f, f_inode);
-	fk_put_int(s, fk_encode_dev(BPF_CORE_READ(ino, i_sb, s_dev)), 4);
-	fk_put_int(s, BPF_CORE_READ(ino, i_ino), 8);
+	struct inode *ino = f->f_inode;
+	fk_put_int(s, fk_encode_dev(ino->i_sb->s_dev), 4);
+	fk_put_int(s, ino->i_ino, 8);
 }
 
 /* A SOCKADDR parameter from a user struct sockaddr of ulen bytes (connect, bind, sendto).
@@ -752,14 +766,30 @@ static __always_inline __u32 fk_task_tty(struct task_struct *t)
 
 /* --- prefilter state needs ---------------------------------------------------------- */
 
-static __always_inline void fk_pf_key(struct fk_pf_fdkey *k, __s64 fd)
+/* The current process's set of fds whose open was dropped (create: make it when missing),
+ * or NULL; *exec_id: the current image's self_exec_id. */
+static __always_inline struct fk_pf_fdset *fk_pf_set(bool create, __u64 *exec_id)
 {
 	struct task_struct *t = bpf_get_current_task_btf();
-	__builtin_memset(k, 0, sizeof(*k));
-	k->start = BPF_CORE_READ(t, group_leader, start_time);
-	k->exec_id = BPF_CORE_READ(t, self_exec_id);
-	k->fd = fd;
-	k->tgid = bpf_get_current_pid_tgid() >> 32;
+	*exec_id = t->self_exec_id;
+	return bpf_task_storage_get(&fk_pf_fds, t->group_leader, 0,
+				    create ? BPF_LOCAL_STORAGE_GET_F_CREATE : 0);
+}
+
+/* Whether fd is in the current image's set of dropped opens; takes it out when it is. */
+static __always_inline bool fk_pf_take(__s64 fd)
+{
+	__u64 xid;
+	if (fd < 0 || fd >= FK_PF_FD_MAX)
+		return false;
+	struct fk_pf_fdset *st = fk_pf_set(false, &xid);
+	if (!st)
+		return false;
+	__u32 i = (__u32)fd & (FK_PF_FD_MAX - 1);
+	if (!st->dropped[i])
+		return false;
+	st->dropped[i] = 0;
+	return st->exec_id == xid;
 }
 
 /* Whether the fd table of the current task is shared with another process (clone with
@@ -767,8 +797,8 @@ static __always_inline void fk_pf_key(struct fk_pf_fdkey *k, __s64 fd)
 static __always_inline bool fk_pf_files_shared(void)
 {
 	struct task_struct *t = bpf_get_current_task_btf();
-	int count = BPF_CORE_READ(t, files, count.counter);
-	int threads = BPF_CORE_READ(t, signal, nr_threads);
+	int count = t->files->count.counter;
+	int threads = t->signal->nr_threads;
 	return count > threads;
 }
 
@@ -823,11 +853,8 @@ static __always_inline int fk_submit(struct fk_scratch *s)
 	else
 		fk_count(FK_CNT_EVENTS);
 	/* an fd userspace now knows of is no longer one whose open was dropped */
-	if (fk_pf_active && h->res >= 0 && fk_pf_res_is_fd(h->type)) {
-		struct fk_pf_fdkey k;
-		fk_pf_key(&k, h->res);
-		bpf_map_delete_elem(&fk_pf_fds, &k);
-	}
+	if (fk_pf_active && h->res >= 0 && fk_pf_res_is_fd(h->type))
+		fk_pf_take(h->res);
 	return 0;
 }
 
@@ -835,15 +862,20 @@ static __always_inline int fk_submit(struct fk_scratch *s)
  * (the entry of a dropped open leaves the set here). */
 static __always_inline __u32 fk_pf_close_need(__s64 fd, __s64 res)
 {
-	struct fk_pf_fdkey k;
 	if (!fk_pf_active || res != 0)
 		return 0;
-	fk_pf_key(&k, fd);
-	if (bpf_map_lookup_elem(&fk_pf_fds, &k)) {
-		bpf_map_delete_elem(&fk_pf_fds, &k);
-		return 0;
-	}
-	return 1;
+	return fk_pf_take(fd) ? 0 : 1;
+}
+
+/* Whether a record of type with state need `need` is dropped before it is built: what the
+ * type's prefilter would decide on the finished record (pf_need 0, no rule: drop), counted
+ * the same; fk_pf_drop's bookkeeping concerns opens only, which never come here. */
+static __always_inline bool fk_pf_early_drop(__u32 type, __u32 need)
+{
+	if (!fk_pf_active || need || type >= FK_EVENT_COUNT || !fk_pf_state_only[type])
+		return false;
+	fk_count(FK_CNT_PF_DROPPED);
+	return true;
 }
 
 /* The record in s is complete: submit it, through the prefilter of its type when one is
@@ -868,7 +900,7 @@ static __always_inline bool fk_skip_current(void)
 	struct task_struct *t = bpf_get_current_task_btf();
 	if (fk_ignore_tgid && (bpf_get_current_pid_tgid() >> 32) == fk_ignore_tgid)
 		return true;
-	return BPF_CORE_READ(t, thread_info.status) & FK_TS_COMPAT;
+	return t->thread_info.status & FK_TS_COMPAT;
 }
 
 #endif /* FK_CORE_BPF_H */

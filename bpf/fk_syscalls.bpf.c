@@ -73,11 +73,15 @@ FK_HANDLER(fk_h_generic)
  * loader (rt_bpf.c) lists which events these are. */
 FK_HANDLER(fk_h_args)
 {
-	struct fk_scratch *s = fk_begin_type(ret);
+	struct fk_scratch *s = fk_scratch_get();
 	if (!s)
 		return 0;
 	__u32 type = s->type;
 	if (type >= FK_EVENT_COUNT)
+		return 0;
+	/* the state need first: with a state-only prefilter, it decides before any work */
+	__u32 need = type == FK_EVENT_CLOSE ? fk_pf_close_need((__s32)regs->di, ret) : 0;
+	if (fk_pf_early_drop(type, need) || !fk_begin(s, type, ret))
 		return 0;
 	__u32 n = fk_nparams[type];
 	fk_put_int(s, ret, 8);
@@ -86,8 +90,7 @@ FK_HANDLER(fk_h_args)
 			break;
 		fk_put_arg(s, type, i, fk_arg(regs, i - 1));
 	}
-	if (type == FK_EVENT_CLOSE)
-		s->pf_need = fk_pf_close_need((__s32)regs->di, ret);
+	s->pf_need = need;
 	return fk_submit_pf(ctx, s);
 }
 
@@ -103,7 +106,8 @@ FK_HANDLER(fk_h_open)
 		return 0;
 	__u32 type = s->type;
 	struct file *f = fk_fd_file(bpf_get_current_task_btf(), ret);
-	bool created = f && (BPF_CORE_READ(f, f_mode) & FK_FMODE_CREATED);
+	struct inode *ino = f ? f->f_inode : NULL;
+	bool created = f && (f->f_mode & FK_FMODE_CREATED);
 	fk_put_int(s, ret, 8);
 	if (type == FK_EVENT_OPEN) {
 		fk_put_user_str(s, (const void *)regs->di);
@@ -129,7 +133,7 @@ FK_HANDLER(fk_h_open)
 	fk_put_dev_ino(s, f);
 	/* a directory fd is a base for *at() paths and fchdir: the state tables need it (an
 	 * fd whose file cannot be read is kept too) */
-	if (ret >= 0 && (!f || (BPF_CORE_READ(f, f_inode, i_mode) & FK_S_IFMT) == FK_S_IFDIR))
+	if (ret >= 0 && (!ino || (ino->i_mode & FK_S_IFMT) == FK_S_IFDIR))
 		s->pf_need = 1;
 	return fk_submit_pf(ctx, s);
 }
@@ -137,8 +141,8 @@ FK_HANDLER(fk_h_open)
 /* read, write, pread64, pwrite64: the fd and the size, no data. */
 FK_HANDLER(fk_h_rw)
 {
-	struct fk_scratch *s = fk_begin_type(ret);
-	if (!s)
+	struct fk_scratch *s = fk_scratch_get();
+	if (!s || fk_pf_early_drop(s->type, 0) || !fk_begin(s, s->type, ret))
 		return 0;
 	__u32 type = s->type;
 	fk_put_int(s, ret, 8);
@@ -374,11 +378,22 @@ int BPF_PROG(fk_pf_drop, struct pt_regs *regs, long ret)
 		return 0;
 	fk_count(FK_CNT_PF_DROPPED);
 	struct fk_event_hdr *h = (void *)s->buf;
-	if (h->res >= 0 && fk_pf_is_open(h->type) && !fk_pf_files_shared()) {
-		struct fk_pf_fdkey k;
-		__u8 one = 1;
-		fk_pf_key(&k, h->res);
-		bpf_map_update_elem(&fk_pf_fds, &k, &one, BPF_ANY);
+	__s64 fd = h->res;
+	if (fd >= 0 && fd < FK_PF_FD_MAX && fk_pf_is_open(h->type) && !fk_pf_files_shared()) {
+		__u64 xid;
+		struct fk_pf_fdset *st = fk_pf_set(true, &xid);
+		if (!st)
+			return 0;
+		if (st->exec_id != xid) {
+			/* a new image: the old fds are gone; a new value comes zeroed */
+			struct task_struct *t = bpf_get_current_task_btf();
+			bpf_task_storage_delete(&fk_pf_fds, t->group_leader);
+			st = fk_pf_set(true, &xid);
+			if (!st)
+				return 0;
+			st->exec_id = xid;
+		}
+		st->dropped[(__u32)fd & (FK_PF_FD_MAX - 1)] = 1;
 	}
 	return 0;
 }

@@ -1195,6 +1195,18 @@ static struct bpf_insn *pf_emit(const struct pf_ctx *c, const struct pf_ir *root
 	return p;
 }
 
+bool fc_pf_is_state_only(const struct fc_pf_prog *p)
+{
+	if (p->keep != FC_PF_FILTERED || !p->insns || p->type >= FK_EVENT_COUNT)
+		return false;
+	struct pf_ctx c = { .type = p->type, .mode = PF_MODE_CODE };
+	uint32_t n = 0;
+	struct bpf_insn *ref = pf_emit(&c, &pf_false, &n);
+	bool same = ref && n == p->ninsns && memcmp(ref, p->insns, n * sizeof(*ref)) == 0;
+	free(ref);
+	return same;
+}
+
 /* --- building ------------------------------------------------------------------------------ */
 
 static bool pf_rule_wanted(const struct fc_rule *r, const struct fc_pf_options *o)

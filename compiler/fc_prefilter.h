@@ -59,6 +59,13 @@ struct fc_pf_options {
 struct fc_prefilter *fc_prefilter_build(const struct fc_ruleset *rs, const struct fc_pf_options *o);
 void fc_prefilter_free(struct fc_prefilter *pf);
 
+/* Whether program p keeps exactly the records the state tables ask for (pf_need) and drops
+ * every other record of its type: no rule may match the type. Decided on the instructions
+ * (they equal what the emitter gives for "no rule"), so it holds for programs read from a
+ * bundle too. The capture then drops such records before building them
+ * (rt_bpf_load_prefilter, docs/prefilter.md). */
+bool fc_pf_is_state_only(const struct fc_pf_prog *p);
+
 /* The text dump (`falcoc dump --bpf`): per event type with a program or a reason, the
  * simplified condition and the instructions. all: also the types kept for state/no handler. */
 void fc_prefilter_dump(const struct fc_prefilter *pf, FILE *out, bool all);

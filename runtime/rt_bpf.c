@@ -498,6 +498,8 @@ int rt_bpf_load_prefilter(struct rt_bpf *b, const struct fc_prefilter *pf, const
 		return -ENOMEM;
 	int n = 0, rc = 0;
 	unsigned t;
+	/* no early drops until the new programs are in */
+	memset((void *)sk->bss->fk_pf_state_only, 0, sizeof(sk->bss->fk_pf_state_only));
 	for (t = 0; t < pf->nprogs && t < FK_EVENT_COUNT; t++) {
 		const struct fc_pf_prog *p = &pf->progs[t];
 		fds[t] = -1;
@@ -543,6 +545,11 @@ int rt_bpf_load_prefilter(struct rt_bpf *b, const struct fc_prefilter *pf, const
 		}
 		n++;
 	}
+	/* types whose program keeps only what the state asks for: the handlers that know their
+	 * pf_need before building the record drop the others right away (fk_pf_early_drop) */
+	for (t = 0; t < pf->nprogs && t < FK_EVENT_COUNT; t++)
+		if (fds[t] >= 0 && fc_pf_is_state_only(&pf->progs[t]))
+			sk->bss->fk_pf_state_only[t] = 1;
 	/* the prog array holds them now */
 	for (t = 0; t < pf->nprogs && t < FK_EVENT_COUNT; t++)
 		if (fds[t] >= 0)

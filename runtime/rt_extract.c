@@ -455,6 +455,23 @@ static const struct rt_flag_name clone_flag_names[] = {
     {NULL, 0},
 };
 
+/* ptrace requests in Falco's PPM_PTRACE_* numbering (the capture converts the kernel's). */
+static const struct rt_flag_name ptrace_request_names[] = {
+    {"PTRACE_TRACEME", 1},           {"PTRACE_PEEKTEXT", 2},       {"PTRACE_PEEKDATA", 3},
+    {"PTRACE_PEEKUSR", 4},           {"PTRACE_POKETEXT", 5},       {"PTRACE_POKEDATA", 6},
+    {"PTRACE_POKEUSR", 7},           {"PTRACE_CONT", 8},           {"PTRACE_KILL", 9},
+    {"PTRACE_SINGLESTEP", 10},       {"PTRACE_ATTACH", 11},        {"PTRACE_DETACH", 12},
+    {"PTRACE_SYSCALL", 13},          {"PTRACE_SETOPTIONS", 14},    {"PTRACE_GETEVENTMSG", 15},
+    {"PTRACE_GETSIGINFO", 16},       {"PTRACE_SETSIGINFO", 17},    {"PTRACE_GETREGSET", 18},
+    {"PTRACE_SETREGSET", 19},        {"PTRACE_SEIZE", 20},         {"PTRACE_INTERRUPT", 21},
+    {"PTRACE_LISTEN", 22},           {"PTRACE_PEEKSIGINFO", 23},   {"PTRACE_GETSIGMASK", 24},
+    {"PTRACE_SETSIGMASK", 25},       {"PTRACE_GETREGS", 26},       {"PTRACE_SETREGS", 27},
+    {"PTRACE_GETFPREGS", 28},        {"PTRACE_SETFPREGS", 29},     {"PTRACE_GETFPXREGS", 30},
+    {"PTRACE_SETFPXREGS", 31},       {"PTRACE_OLDSETOPTIONS", 32}, {"PTRACE_GET_THREAD_AREA", 33},
+    {"PTRACE_SET_THREAD_AREA", 34},  {"PTRACE_ARCH_PRCTL", 35},    {"PTRACE_SYSEMU", 36},
+    {"PTRACE_SYSEMU_SINGLESTEP", 37}, {"PTRACE_SINGLEBLOCK", 38},  {NULL, 0},
+};
+
 /* execve's flags: what Falco knows about the executable (RT_EXE_* in rt_state.h). */
 static const struct rt_flag_name exe_flag_names[] = {
     {"EXE_WRITABLE", 1 << 0},
@@ -507,6 +524,10 @@ static const struct rt_flag_name *flag_table(const struct rt_event *ev, const ch
 	if (strcmp(pname, "domain") == 0) {
 		*enumerated = true;
 		return domain_names;
+	}
+	if (strcmp(pname, "request") == 0 && t == FK_EVENT_PTRACE) {
+		*enumerated = true;
+		return ptrace_request_names;
 	}
 	if (strcmp(pname, "nstype") == 0)
 		return clone_flag_names;

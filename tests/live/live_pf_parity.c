@@ -1,0 +1,494 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* live_pf_parity.c - live test (ctest live_prefilter_parity, label privileged): the same real
+ * actions under falcod live with the upstream falco_rules.yaml, once with the in-kernel
+ * prefilters on (the default) and once with --no-prefilter, give the same alerts (issue 6,
+ * docs/prefilter.md). Compared: the multiset of (rule, output_fields without evt.time) of the
+ * alerts that belong to this test; every expected rule must be among them, and the first run
+ * must have dropped events in the kernel.
+ *
+ * Only this test's alerts count: every action puts a tag ("fcpfp" + this pid) in a field the
+ * rule outputs (a path in the temporary directory, a command line, a file name), and an alert
+ * is ours when one of its output_fields holds the tag. Both runs use the same directory and
+ * tag, so the values are the same.
+ *
+ * The actions (each run), with the upstream rule each should raise:
+ *   a) /etc/shadow read by a copy of cat named shadowcat     Read sensitive file untrusted
+ *   b) a symlink to /etc/shadow                               Create Symlink Over Sensitive Files
+ *   c) a hard link to /etc/shadow (same filesystem only)      Create Hardlink Over Sensitive Files
+ *   d) a file under /var/log opened with O_TRUNC              Clear Log Activities
+ *   e) grep "BEGIN RSA PRIVATE" ...                           Search Private Keys or Passwords
+ *   f) exec of a copy of true in /dev/shm                     Execution from /dev/shm
+ *   g) ptrace(PTRACE_TRACEME)                                 PTRACE anti-debug attempt
+ *   h) ptrace(PTRACE_ATTACH) of a child                       PTRACE attached to process
+ *   plus noise the prefilters drop: opens and closes of a file in the temporary directory.
+ * Actions that need a container (packet socket, container drift) are not done here.
+ * Usage: live_pf_parity FALCOD RULES. Exits 77 when not root, without BTF/eBPF, or without
+ * the rules file. FC_LIVE_KEEP=1 keeps the temporary directory. */
+#define _GNU_SOURCE
+#include "runtime/rt_bpf.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ptrace.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#define SKIP 77
+#define MAX_ALERTS 512
+
+static int failures;
+
+#define CHECK(cond, ...)                                                               \
+	do {                                                                           \
+		if (!(cond)) {                                                         \
+			failures++;                                                    \
+			printf("FAIL %s:%d: %s: ", __FILE__, __LINE__, #cond);         \
+			printf(__VA_ARGS__);                                           \
+			printf("\n");                                                  \
+		}                                                                      \
+	} while (0)
+
+static char dir[64];            /* the temporary directory, holds the tag */
+static char tag[32];            /* "fcpfp" + pid */
+static char self[512];          /* this program */
+
+static void die(const char *what)
+{
+	printf("FAIL: %s: %s\n", what, strerror(errno));
+	exit(1);
+}
+
+static char *path_in(const char *name)
+{
+	static char bufs[16][512];
+	static int k;
+	char *b = bufs[k++ % 16];
+	snprintf(b, 512, "%s/%s", dir, name);
+	return b;
+}
+
+static void copy_file(const char *from, const char *to)
+{
+	int in = open(from, O_RDONLY | O_CLOEXEC);
+	int out = open(to, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0755);
+	if (in < 0 || out < 0)
+		die(from);
+	char buf[65536];
+	ssize_t n;
+	while ((n = read(in, buf, sizeof(buf))) > 0)
+		if (write(out, buf, (size_t)n) != n)
+			die(to);
+	close(in);
+	close(out);
+}
+
+/* Runs argv (argv[0] the path, av0 the name it runs as), stdout and stderr to /dev/null. */
+static int run_wait(const char *path, char *const argv[])
+{
+	pid_t p = fork();
+	if (p == 0) {
+		int null = open("/dev/null", O_WRONLY);
+		dup2(null, 1);
+		dup2(null, 2);
+		char *ev[] = { "PATH=/usr/bin:/bin", NULL };
+		execve(path, argv, ev);
+		_exit(127);
+	}
+	int st;
+	waitpid(p, &st, 0);
+	return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+}
+
+static void msleep(int ms)
+{
+	struct timespec ts = { ms / 1000, (long)(ms % 1000) * 1000000L };
+	nanosleep(&ts, NULL);
+}
+
+/* --- roles of this program, re-executed (so that the command line holds the tag) ---------- */
+
+static int role_traceme(void)
+{
+	return ptrace(PTRACE_TRACEME, 0, NULL, NULL) == 0 ? 0 : 1;
+}
+
+static int role_attach(void)
+{
+	pid_t c = fork();
+	if (c == 0) {
+		pause();
+		_exit(0);
+	}
+	msleep(20);
+	int rc = 1;
+	if (ptrace(PTRACE_ATTACH, c, NULL, NULL) == 0) {
+		waitpid(c, NULL, __WALL);
+		ptrace(PTRACE_DETACH, c, NULL, NULL);
+		rc = 0;
+	}
+	kill(c, SIGKILL);
+	waitpid(c, NULL, 0);
+	return rc;
+}
+
+/* --- falcod's JSON alerts ---------------------------------------------------------------------- */
+
+/* One alert as "rule\tkey=value\tkey=value..." (output_fields in their order, evt.time left
+ * out), and whether one of its values holds the tag. */
+static const char *json_skip(const char *p)
+{
+	if (*p == '"') {
+		for (p++; *p && *p != '"'; p++)
+			if (*p == '\\' && p[1])
+				p++;
+		return *p ? p + 1 : p;
+	}
+	if (*p == '{' || *p == '[') {
+		int depth = 0;
+		bool str = false;
+		for (; *p; p++) {
+			if (str) {
+				if (*p == '\\' && p[1])
+					p++;
+				else if (*p == '"')
+					str = false;
+			} else if (*p == '"') {
+				str = true;
+			} else if (*p == '{' || *p == '[') {
+				depth++;
+			} else if ((*p == '}' || *p == ']') && --depth == 0) {
+				return p + 1;
+			}
+		}
+		return p;
+	}
+	while (*p && *p != ',' && *p != '}' && *p != ']')
+		p++;
+	return p;
+}
+
+static const char *ws(const char *p)
+{
+	while (*p == ' ')
+		p++;
+	return p;
+}
+
+static char *alert_key(const char *line, bool *ours)
+{
+	*ours = false;
+	const char *p = strstr(line, "\"rule\":\"");
+	if (!p)
+		return NULL;
+	p += 8;
+	size_t n = strcspn(p, "\"");
+	char *out = NULL;
+	size_t len = 0;
+	FILE *m = open_memstream(&out, &len);
+	if (!m)
+		return NULL;
+	fprintf(m, "%.*s", (int)n, p);
+	p = strstr(line, "\"output_fields\":");
+	if (p && *(p = ws(p + 16)) == '{') {
+		p = ws(p + 1);
+		while (*p == '"') {
+			const char *k = p + 1;
+			size_t kl = strcspn(k, "\"");
+			p = ws(k + kl + 1);
+			if (*p != ':')
+				break;
+			p = ws(p + 1);
+			const char *v = p;
+			p = json_skip(p);
+			if (!(kl == 8 && strncmp(k, "evt.time", 8) == 0))
+				fprintf(m, "\t%.*s=%.*s", (int)kl, k, (int)(p - v), v);
+			if (memmem(v, (size_t)(p - v), tag, strlen(tag)))
+				*ours = true;
+			p = ws(p);
+			if (*p == ',')
+				p = ws(p + 1);
+		}
+	}
+	fclose(m);
+	return out;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* This test's alerts in path, sorted (a multiset). */
+static int read_ours(const char *path, char **out, int max)
+{
+	FILE *f = fopen(path, "r");
+	if (!f)
+		return 0;
+	static char line[65536];
+	int n = 0;
+	while (fgets(line, sizeof(line), f)) {
+		bool ours;
+		char *k = line[0] == '{' ? alert_key(line, &ours) : NULL;
+		if (k && ours && n < max)
+			out[n++] = k;
+		else
+			free(k);
+	}
+	fclose(f);
+	qsort(out, (size_t)n, sizeof(*out), cmp_str);
+	return n;
+}
+
+static int count_rule(char **al, int n, const char *rule)
+{
+	int c = 0;
+	size_t rl = strlen(rule);
+	for (int i = 0; i < n; i++)
+		c += strncmp(al[i], rule, rl) == 0 && al[i][rl] == '\t';
+	return c;
+}
+
+static void show_file(const char *path)
+{
+	FILE *f = fopen(path, "r");
+	char line[4096];
+	if (!f)
+		return;
+	printf("--- %s\n", path);
+	while (fgets(line, sizeof(line), f))
+		fputs(line, stdout);
+	fclose(f);
+}
+
+/* --- one run ----------------------------------------------------------------------------------- */
+
+static const char *expected[] = {
+	"Read sensitive file untrusted",
+	"Create Symlink Over Sensitive Files",
+	"Create Hardlink Over Sensitive Files",
+	"Clear Log Activities",
+	"Search Private Keys or Passwords",
+	"Execution from /dev/shm",
+	"PTRACE anti-debug attempt",
+	"PTRACE attached to process",
+};
+#define NEXP (sizeof(expected) / sizeof(expected[0]))
+static bool expect_on[NEXP];
+
+static void actions(void)
+{
+	/* noise the prefilters drop (with the upstream rules) */
+	for (int i = 0; i < 2000; i++) {
+		int fd = open(path_in("noise"), O_RDONLY | O_CLOEXEC);
+		if (fd >= 0)
+			close(fd);
+	}
+	/* a */
+	{
+		char *av[] = { "shadowcat", "/etc/shadow", NULL };
+		CHECK(run_wait(path_in("shadowcat"), av) == 0, "a) shadowcat failed");
+	}
+	/* b */
+	if (symlink("/etc/shadow", path_in("shadow_link")) != 0)
+		die("b) symlink");
+	unlink(path_in("shadow_link"));
+	/* c */
+	if (expect_on[2]) {
+		if (link("/etc/shadow", path_in("shadow_hardlink")) != 0)
+			die("c) link");
+		unlink(path_in("shadow_hardlink"));
+	}
+	/* d */
+	{
+		char logf[128];
+		snprintf(logf, sizeof(logf), "/var/log/%s.log", tag);
+		int fd = open(logf, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+		if (fd < 0)
+			die("d) open /var/log");
+		close(fd);
+		unlink(logf);
+	}
+	/* e */
+	{
+		char *av[] = { "grep", "-s", "BEGIN RSA PRIVATE", path_in("nokey"), NULL };
+		const char *grep = access("/usr/bin/grep", X_OK) == 0 ? "/usr/bin/grep" : "/bin/grep";
+		run_wait(grep, av);
+	}
+	/* f */
+	{
+		char shm[128];
+		snprintf(shm, sizeof(shm), "/dev/shm/%s_true", tag);
+		char *av[] = { shm, NULL };     /* proc.exe is argv[0] */
+		CHECK(run_wait(shm, av) == 0, "f) %s failed", shm);
+	}
+	/* g, h */
+	{
+		char *av[] = { "fcpfprole", "--traceme", tag, NULL };
+		CHECK(run_wait(path_in("fcpfprole"), av) == 0, "g) PTRACE_TRACEME failed");
+		char *bv[] = { "fcpfprole", "--attach", tag, NULL };
+		CHECK(run_wait(path_in("fcpfprole"), bv) == 0, "h) PTRACE_ATTACH failed");
+	}
+}
+
+/* Runs falcod, the actions, stops it. Returns this test's alerts (sorted) in al. */
+static int one_run(const char *falcod, const char *rules, bool no_pf, char **al, int max,
+		   unsigned long long *pf_dropped)
+{
+	const char *sfx = no_pf ? "off" : "on";
+	char alerts[600], ready[600], errf[600], outf[600], fo[700];
+	snprintf(alerts, sizeof(alerts), "%s/alerts_%s.json", dir, sfx);
+	snprintf(ready, sizeof(ready), "%s/ready_%s", dir, sfx);
+	snprintf(errf, sizeof(errf), "%s/falcod_%s.err", dir, sfx);
+	snprintf(outf, sizeof(outf), "%s/falcod_%s.out", dir, sfx);
+	snprintf(fo, sizeof(fo), "file_output.filename=%s", alerts);
+	char *argv[] = { (char *)falcod, "-r", (char *)rules, "-o", "json_output=true",
+			 "-o", "stdout_output.enabled=false", "-o", "file_output.enabled=true",
+			 "-o", fo, "--ready-file", ready, no_pf ? "--no-prefilter" : NULL, NULL };
+	pid_t fp = fork();
+	if (fp == 0) {
+		int o = open(outf, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+		int e = open(errf, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+		dup2(o, 1);
+		dup2(e, 2);
+		execv(falcod, argv);
+		_exit(127);
+	}
+	bool up = false;
+	for (int i = 0; i < 1200 && !up; i++) {
+		if (access(ready, F_OK) == 0)
+			up = true;
+		else if (waitpid(fp, NULL, WNOHANG) == fp)
+			break;
+		else
+			msleep(50);
+	}
+	if (!up) {
+		printf("FAIL: falcod (prefilters %s) did not become ready\n", sfx);
+		show_file(errf);
+		kill(fp, SIGKILL);
+		exit(1);
+	}
+	actions();
+	msleep(500);
+	kill(fp, SIGTERM);
+	int st;
+	waitpid(fp, &st, 0);
+	CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0, "falcod (prefilters %s) exit status %d", sfx,
+	      st);
+	*pf_dropped = 0;
+	FILE *f = fopen(errf, "r");
+	char line[1024];
+	while (f && fgets(line, sizeof(line), f)) {
+		const char *p = strstr(line, "Prefilter: kept ");
+		if (p && (p = strstr(p, ", dropped ")))
+			*pf_dropped = strtoull(p + 10, NULL, 10);
+	}
+	if (f)
+		fclose(f);
+	return read_ours(alerts, al, max);
+}
+
+int main(int argc, char **argv)
+{
+	static char err[16384];
+	setvbuf(stdout, NULL, _IONBF, 0);
+	if (argc == 3 && strcmp(argv[1], "--traceme") == 0)
+		return role_traceme();
+	if (argc == 3 && strcmp(argv[1], "--attach") == 0)
+		return role_attach();
+	if (argc != 3) {
+		fprintf(stderr, "usage: live_pf_parity FALCOD RULES\n");
+		return 2;
+	}
+	const char *falcod = argv[1], *rules = argv[2];
+	if (rt_bpf_probe(err, sizeof(err)) < 0) {
+		printf("SKIP: %s\n", err);
+		return SKIP;
+	}
+	if (access(rules, R_OK) != 0) {
+		printf("SKIP: %s: %s\n", rules, strerror(errno));
+		return SKIP;
+	}
+	snprintf(tag, sizeof(tag), "fcpfp%d", (int)getpid());
+	snprintf(dir, sizeof(dir), "/tmp/%s_XXXXXX", tag);
+	if (!mkdtemp(dir))
+		die("mkdtemp");
+	chmod(dir, 0755);
+	ssize_t sl = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	if (sl < 0)
+		die("/proc/self/exe");
+	self[sl] = '\0';
+	copy_file("/bin/cat", path_in("shadowcat"));
+	copy_file(self, path_in("fcpfprole"));
+	copy_file("/bin/true", path_in("noise"));
+	char shm[128];
+	snprintf(shm, sizeof(shm), "/dev/shm/%s_true", tag);
+	copy_file("/bin/true", shm);
+	for (size_t i = 0; i < NEXP; i++)
+		expect_on[i] = true;
+	/* a hard link needs /etc/shadow and the directory on one filesystem */
+	struct stat s1, s2;
+	if (stat("/etc/shadow", &s1) != 0 || stat(dir, &s2) != 0 || s1.st_dev != s2.st_dev) {
+		expect_on[2] = false;
+		printf("SKIP c) /etc/shadow and %s are on different filesystems\n", dir);
+	}
+
+	static char *on[MAX_ALERTS], *off[MAX_ALERTS];
+	unsigned long long drop_on, drop_off;
+	int non = one_run(falcod, rules, false, on, MAX_ALERTS, &drop_on);
+	int noff = one_run(falcod, rules, true, off, MAX_ALERTS, &drop_off);
+	unlink(shm);
+
+	printf("prefilters on: %d alerts of this test, %llu events dropped in the kernel\n", non,
+	       drop_on);
+	printf("prefilters off: %d alerts of this test\n", noff);
+	CHECK(drop_on > 0, "the prefilters dropped nothing in the kernel");
+	for (size_t i = 0; i < NEXP; i++) {
+		if (!expect_on[i])
+			continue;
+		int a = count_rule(on, non, expected[i]), b = count_rule(off, noff, expected[i]);
+		printf("  %-40s on %d, off %d\n", expected[i], a, b);
+		CHECK(a >= 1 && b >= 1, "rule '%s': %d alerts with prefilters, %d without",
+		      expected[i], a, b);
+	}
+	/* the two multisets, sorted: report every difference */
+	int i = 0, j = 0;
+	while (i < non || j < noff) {
+		int c = i >= non ? 1 : j >= noff ? -1 : strcmp(on[i], off[j]);
+		if (c == 0) {
+			i++, j++;
+			continue;
+		}
+		if (c < 0)
+			printf("  only with prefilters:    %s\n", on[i++]);
+		else
+			printf("  only without prefilters: %s\n", off[j++]);
+		failures++;
+	}
+	CHECK(non == noff, "%d alerts with prefilters, %d without", non, noff);
+	for (int k = 0; k < non; k++)
+		free(on[k]);
+	for (int k = 0; k < noff; k++)
+		free(off[k]);
+
+	if (failures) {
+		show_file(path_in("falcod_on.err"));
+		show_file(path_in("falcod_off.err"));
+		printf("(files kept in %s)\nFAILED\n", dir);
+		return 1;
+	}
+	if (getenv("FC_LIVE_KEEP")) {
+		printf("(files kept in %s)\n", dir);
+	} else {
+		char *rmargv[] = { "rm", "-rf", dir, NULL };
+		run_wait("/bin/rm", rmargv);
+	}
+	printf("ok\n");
+	return 0;
+}
