@@ -89,7 +89,8 @@ int rt_extract_field(struct rt_ctx *c, const struct fc_expr *e, struct rt_value 
 	X(FD_FILENAME) X(FD_L4PROTO) X(FD_NAME) X(FD_NUM) X(FD_SOCKFAMILY) X(FD_SPORT) X(FD_TYPE)  \
 	X(FD_TYPECHAR) X(PROC_ANAME) X(PROC_CMDLINE) X(PROC_CWD) X(PROC_EXE) X(PROC_EXEPATH)       \
 	X(PROC_IS_EXE_FROM_MEMFD) X(PROC_NAME) X(PROC_PNAME) X(PROC_VPID) X(USER_LOGINUID)         \
-	X(USER_NAME) X(USER_UID)
+	X(USER_NAME) X(USER_UID) X(FD_IP) X(FD_NET) X(FD_SIP) X(FD_CIP) X(FD_SNET) X(FD_CNET)     \
+	X(FD_RNET)
 #define X(F)                                                                                       \
 	int rt_extract_direct_##F(struct rt_ctx *c, const struct fc_expr *e, struct rt_value *out);
 RT_DIRECT_FIELDS(X)

@@ -14,6 +14,46 @@ bool rt_jit_check(struct fc_jit_env *env, const struct fc_node *n)
 	return rt_eval(env->rt, n);
 }
 
+/* An address value (RT_V_IP: a network value is not one) of family fam, or not. */
+static inline bool rt_jit_is_ip(const struct rt_value *v, uint8_t fam)
+{
+	return v->kind == RT_V_IP && v->ip.family == fam;
+}
+
+/* The addresses of an address field into s: one (RT_V_IP), or the alternatives of an
+ * either-end field (fd.ip, fd.net: a list of one or two, not a list field), all of one family.
+ * Anything else stays FC_JIT_OTHER, for the interpreter. */
+static inline void rt_jit_slot_addr(struct fc_jit_env *env, struct fc_jit_slot *s,
+				    const struct fc_expr *e, const struct rt_value *v)
+{
+	const struct rt_value *it = v;
+	size_t n = 1;
+	if (v->kind == RT_V_LIST) {
+		if (e->list || v->list.n < 1 || v->list.n > 2)
+			return;
+		it = v->list.items;
+		n = v->list.n;
+	}
+	uint8_t fam = it[0].kind == RT_V_IP ? it[0].ip.family : 0;
+	if (fam != FK_AF_INET && fam != FK_AF_INET6)
+		return;
+	for (size_t i = 0; i < n; i++)
+		if (!rt_jit_is_ip(&it[i], fam))
+			return;
+	if (fam == FK_AF_INET) {
+		for (size_t i = 0; i < n; i++)
+			memcpy((char *)&s->v + 4 * i, it[i].ip.addr, 4);
+		s->kind = FC_JIT_IP4;
+	} else {
+		char *p = rt_ctx_alloc(env->rt, 16 * n);
+		for (size_t i = 0; i < n; i++)
+			memcpy(p + 16 * i, it[i].ip.addr, 16);
+		s->s = p;
+		s->kind = FC_JIT_IP6;
+	}
+	s->n = (uint32_t)n;
+}
+
 /* Stores the extraction (rc, v) of e into env->slots[slot] for the current event. */
 static inline void rt_jit_slot_set(struct fc_jit_env *env, int32_t slot, const struct fc_expr *e,
 				   int rc, const struct rt_value *v)
@@ -22,6 +62,7 @@ static inline void rt_jit_slot_set(struct fc_jit_env *env, int32_t slot, const s
 	s->gen = env->gen;
 	s->s = NULL;
 	s->v = 0;
+	s->n = 0;
 	if (rc != 0 || v->kind == RT_V_NA) {
 		s->kind = FC_JIT_NA;
 		return;
@@ -47,6 +88,10 @@ static inline void rt_jit_slot_set(struct fc_jit_env *env, int32_t slot, const s
 			s->kind = FC_JIT_U64;
 			s->v = v->b;
 		}
+		break;
+	case FC_CLASS_IPADDR:
+	case FC_CLASS_IPNET:
+		rt_jit_slot_addr(env, s, e, v);
 		break;
 	default:
 		break;
@@ -111,6 +156,31 @@ bool rt_jit_pmatch(const char *s, uint64_t len, const struct fc_jit_strent *tab,
 	for (uint64_t l = 1; l <= len; l++)
 		if ((l == len || s[l] == '/') && rt_jit_str_in(s, l, tab, n))
 			return true;
+	return false;
+}
+
+/* rt_eval.c's ip_in of each address against each entry; entries of the other family are
+ * skipped by the table's order (family first). */
+bool rt_jit_addr_in(const struct fc_jit_slot *slot, const struct fc_jit_netent *tab, uint64_t n)
+{
+	uint32_t fam = slot->kind == FC_JIT_IP4 ? 4 : slot->kind == FC_JIT_IP6 ? 6 : 0;
+	if (!fam)
+		return false;
+	for (uint32_t i = 0; i < slot->n; i++) {
+		const uint8_t *a = fam == 4 ? (const uint8_t *)&slot->v + 4 * i
+					    : (const uint8_t *)slot->s + 16 * i;
+		for (uint64_t k = 0; k < n; k++) {
+			const struct fc_jit_netent *t = &tab[k];
+			if (t->family != fam)
+				continue;
+			unsigned full = t->bits / 8, rest = t->bits % 8;
+			if (memcmp(a, t->addr, full) != 0)
+				continue;
+			if (rest && ((a[full] ^ t->addr[full]) & (uint8_t)(0xff << (8 - rest))))
+				continue;
+			return true;
+		}
+	}
 	return false;
 }
 

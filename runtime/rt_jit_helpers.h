@@ -25,6 +25,9 @@ bool rt_jit_str_in(const char *s, uint64_t len, const struct fc_jit_strent *tab,
  * holds the prefixes without their trailing slashes, sorted as for rt_jit_str_in; an empty
  * entry (a prefix of only slashes) matches any absolute path. */
 bool rt_jit_pmatch(const char *s, uint64_t len, const struct fc_jit_strent *tab, uint64_t n);
+/* An address of slot (FC_JIT_IP4/IP6) is in an entry of tab (n entries, fc_jit_netent):
+ * `in` against a large list of addresses and networks. */
+bool rt_jit_addr_in(const struct fc_jit_slot *slot, const struct fc_jit_netent *tab, uint64_t n);
 /* needle (nl > 0 bytes) occurs in s[0..len). */
 bool rt_jit_contains(const char *s, uint64_t len, const char *needle, uint64_t nl);
 

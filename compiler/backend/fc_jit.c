@@ -13,6 +13,9 @@
  *   and the comparison is inline IR against constants parsed here once (memcmp of a constant
  *   length, which LLVM expands; `in` lists switch on the length first, and large ones become
  *   sorted tables searched by a helper);
+ * - an address check (=, !=, in on fd.ip, fd.sip, fd.net, ...): the slot's one or two
+ *   addresses (either end) compared inline with the constants masked to their prefixes, or
+ *   a table searched by a helper for large `in` lists;
  * - anything else, or a value of an unexpected kind at run time: a call of the interpreter's
  *   check (rt_jit_check), so the verdict is the interpreter's by construction.
  * Semantics are runtime/rt_eval.c's; the constant parsing below mirrors its parse_number.
@@ -25,6 +28,7 @@
 #include "compiler/fc_evttypes.h"
 #include "compiler/fc_fields.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -93,6 +97,7 @@ struct fc_jit_mod {
 	LLVMModuleRef mod;
 	LLVMBuilderRef b;
 	LLVMTypeRef t_i1, t_i8, t_i32, t_i64, t_i128, t_ptr, t_void, t_slot, t_env, t_strent;
+	LLVMTypeRef t_netent;
 	LLVMTypeRef t_pred, t_memcmp;
 	LLVMValueRef f_memcmp;
 	LLVMTypeRef ht[FC_JH_COUNT];
@@ -194,7 +199,7 @@ static void fc_jit_mod_init(struct fc_jit_mod *m, LLVMContextRef ctx, const char
 	m->t_i128 = LLVMInt128TypeInContext(ctx);
 	m->t_ptr = LLVMPointerTypeInContext(ctx, 0);
 	m->t_void = LLVMVoidTypeInContext(ctx);
-	/* struct fc_jit_slot { u64 gen; i32 kind; u32 pad; ptr s; u64 v } */
+	/* struct fc_jit_slot { u64 gen; i32 kind; u32 n; ptr s; u64 v } */
 	m->t_slot = LLVMStructCreateNamed(ctx, "fc_jit_slot");
 	LLVMTypeRef slot_el[] = { m->t_i64, m->t_i32, m->t_i32, m->t_ptr, m->t_i64 };
 	LLVMStructSetBody(m->t_slot, slot_el, 5, 0);
@@ -205,6 +210,10 @@ static void fc_jit_mod_init(struct fc_jit_mod *m, LLVMContextRef ctx, const char
 	m->t_strent = LLVMStructCreateNamed(ctx, "fc_jit_strent");
 	LLVMTypeRef se_el[] = { m->t_ptr, m->t_i64 };
 	LLVMStructSetBody(m->t_strent, se_el, 2, 0);
+	/* struct fc_jit_netent { u8 addr[16]; u32 family; u32 bits } */
+	m->t_netent = LLVMStructCreateNamed(ctx, "fc_jit_netent");
+	LLVMTypeRef ne_el[] = { LLVMArrayType2(m->t_i8, 16), m->t_i32, m->t_i32 };
+	LLVMStructSetBody(m->t_netent, ne_el, 3, 0);
 	LLVMTypeRef pred_args[] = { m->t_ptr, m->t_i32 };
 	m->t_pred = LLVMFunctionType(m->t_i1, pred_args, 2, 0);
 	LLVMTypeRef mc_args[] = { m->t_ptr, m->t_ptr, m->t_i64 };
@@ -384,9 +393,9 @@ static LLVMBasicBlockRef fc_jit_block(struct fc_jit_fn *F, const char *name)
 }
 
 /* Loads slot `i` for the current event, filling it first if needed. Leaves the builder in a
- * block where *kind, *s and *v hold the slot's fields. */
-static void fc_jit_load_slot(struct fc_jit_fn *F, const struct fc_expr *e, LLVMValueRef *kind,
-			     LLVMValueRef *s, LLVMValueRef *v)
+ * block where *kind, *s and *v hold the slot's fields, and *slot (if asked) its address. */
+static void fc_jit_load_slot_at(struct fc_jit_fn *F, const struct fc_expr *e, LLVMValueRef *slot,
+				LLVMValueRef *kind, LLVMValueRef *s, LLVMValueRef *v)
 {
 	struct fc_jit_mod *m = F->m;
 	LLVMBuilderRef b = m->b;
@@ -414,6 +423,14 @@ static void fc_jit_load_slot(struct fc_jit_fn *F, const struct fc_expr *e, LLVMV
 	if (v)
 		*v = LLVMBuildLoad2(b, m->t_i64, LLVMBuildStructGEP2(b, m->t_slot, v_slot, 4, ""),
 				    "v");
+	if (slot)
+		*slot = v_slot;
+}
+
+static void fc_jit_load_slot(struct fc_jit_fn *F, const struct fc_expr *e, LLVMValueRef *kind,
+			     LLVMValueRef *s, LLVMValueRef *v)
+{
+	fc_jit_load_slot_at(F, e, NULL, kind, s, v);
 }
 
 /* The interpreter's verdict on check n, branching to t or f. */
@@ -800,6 +817,277 @@ static void fc_jit_num_check(struct fc_jit_fn *F, const struct fc_node *n, const
 	LLVMBuildCondBr(b, r, t, f);
 }
 
+/* --- addresses and networks ------------------------------------------------------------ */
+
+/* An address or network constant of an address field, as rt_eval.c prepares it (rt_parse_net
+ * in rt_extract.c): an IPv4 address, else an IPv6 one, optionally "/bits" (0 to 32 or 128).
+ * bits is the whole address without a prefix. addr is masked to its first bits bits, which
+ * is all ip_in compares. A constant that does not parse (bad) equals nothing. */
+struct fc_jit_net {
+	bool bad;
+	int fam; /* 4 or 6 */
+	unsigned bits;
+	uint8_t addr[16];
+};
+
+static void fc_jit_parse_net(const char *s, struct fc_jit_net *k)
+{
+	memset(k, 0, sizeof(*k));
+	k->bad = true;
+	char ip[64];
+	const char *slash = strchr(s, '/');
+	size_t n = slash ? (size_t)(slash - s) : strlen(s);
+	if (n >= sizeof(ip))
+		return;
+	memcpy(ip, s, n);
+	ip[n] = '\0';
+	long max;
+	if (inet_pton(AF_INET, ip, k->addr) == 1) {
+		k->fam = 4;
+		max = 32;
+	} else if (inet_pton(AF_INET6, ip, k->addr) == 1) {
+		k->fam = 6;
+		max = 128;
+	} else {
+		return;
+	}
+	long bits = max;
+	if (slash) {
+		char *end;
+		bits = strtol(slash + 1, &end, 10);
+		if (*end || end == slash + 1 || bits < 0 || bits > max)
+			return;
+	}
+	k->bits = (unsigned)bits;
+	for (unsigned j = 0; j < 16; j++)
+		k->addr[j] &= j * 8 + 8 <= k->bits ? 0xff
+			      : j * 8 >= k->bits   ? 0
+						   : (uint8_t)(0xff << (8 - (k->bits - j * 8)));
+	k->bad = false;
+}
+
+/* The n bytes at p as the target loads them into an integer. */
+static uint64_t fc_jit_bytes_int(const struct fc_jit_mod *m, const uint8_t *p, size_t n)
+{
+	uint64_t c = 0;
+	for (size_t i = 0; i < n; i++)
+		c |= (uint64_t)p[i] << (m->big_endian ? (n - 1 - i) * 8 : i * 8);
+	return c;
+}
+
+/* The address at p (family fam) is in one of the nk constants, as an i1: per constant of the
+ * family, one masked compare per 4-byte (IPv4) or 8-byte (IPv6) word its prefix reaches. */
+static LLVMValueRef fc_jit_addr_match(struct fc_jit_fn *F, int fam, LLVMValueRef p,
+				      const struct fc_jit_net *ks, size_t nk)
+{
+	struct fc_jit_mod *m = F->m;
+	LLVMBuilderRef b = m->b;
+	size_t wl = fam == 4 ? 4 : 8, nw = fam == 4 ? 1 : 2;
+	LLVMTypeRef t = fam == 4 ? m->t_i32 : m->t_i64;
+	LLVMValueRef w[2] = { NULL, NULL };
+	LLVMValueRef any = NULL;
+	for (size_t i = 0; i < nk; i++) {
+		if (ks[i].bad || ks[i].fam != fam)
+			continue;
+		LLVMValueRef all = NULL;
+		for (size_t j = 0; j < nw; j++) {
+			uint8_t mb[8];
+			for (size_t q = 0; q < wl; q++) {
+				unsigned bit = (unsigned)((j * wl + q) * 8);
+				mb[q] = bit + 8 <= ks[i].bits ? 0xff
+					: bit >= ks[i].bits   ? 0
+							      : (uint8_t)(0xff << (8 - (ks[i].bits - bit)));
+			}
+			uint64_t mask = fc_jit_bytes_int(m, mb, wl);
+			if (!mask)
+				continue; /* beyond the prefix */
+			if (!w[j]) {
+				LLVMValueRef o = LLVMConstInt(m->t_i64, j * wl, 0);
+				LLVMValueRef q = j ? LLVMBuildGEP2(b, m->t_i8, p, &o, 1, "") : p;
+				w[j] = LLVMBuildLoad2(b, t, q, "addr");
+				LLVMSetAlignment(w[j], 1);
+			}
+			uint64_t c = fc_jit_bytes_int(m, ks[i].addr + j * wl, wl);
+			LLVMValueRef x = w[j];
+			if (mask != (wl == 4 ? 0xffffffffull : UINT64_MAX))
+				x = LLVMBuildAnd(b, x, LLVMConstInt(t, mask, 0), "");
+			LLVMValueRef e = LLVMBuildICmp(b, LLVMIntEQ, x, LLVMConstInt(t, c, 0), "net");
+			all = all ? LLVMBuildAnd(b, all, e, "") : e;
+		}
+		if (!all) /* a /0 of this family: every address */
+			all = LLVMConstInt(m->t_i1, 1, 0);
+		any = any ? LLVMBuildOr(b, any, all, "") : all;
+	}
+	return any;
+}
+
+/* The addresses of a slot of kind fam (1 or 2 of them, nv) against the constants: for = and
+ * in, to t when any address is in a constant; for != (one constant), to t when any address is
+ * not in it (rt_eval.c: an either-end value passes when either end passes). */
+static void fc_jit_addr_ends(struct fc_jit_fn *F, int fam, LLVMValueRef slot, LLVMValueRef s,
+			     LLVMValueRef nv, const struct fc_jit_net *ks, size_t nk, bool ne,
+			     LLVMBasicBlockRef t, LLVMBasicBlockRef f)
+{
+	struct fc_jit_mod *m = F->m;
+	LLVMBuilderRef b = m->b;
+	bool any = false;
+	for (size_t i = 0; i < nk; i++)
+		any |= !ks[i].bad && ks[i].fam == fam;
+	if (!any) { /* no constant of this family: nothing is in one */
+		LLVMBuildBr(b, ne ? t : f);
+		return;
+	}
+	LLVMValueRef base = fam == 4 ? LLVMBuildStructGEP2(b, m->t_slot, slot, 4, "") : s;
+	for (unsigned end = 0; end < 2; end++) {
+		LLVMValueRef p = base;
+		if (end) {
+			LLVMValueRef o = LLVMConstInt(m->t_i64, fam == 4 ? 4 : 16, 0);
+			p = LLVMBuildGEP2(b, m->t_i8, base, &o, 1, "end");
+		}
+		LLVMValueRef in = fc_jit_addr_match(F, fam, p, ks, nk);
+		LLVMBasicBlockRef next = f;
+		if (!end) {
+			LLVMBasicBlockRef b_two = fc_jit_block(F, "two");
+			next = fc_jit_block(F, "end2");
+			LLVMBuildCondBr(b, in, ne ? b_two : t, ne ? t : b_two);
+			LLVMPositionBuilderAtEnd(b, b_two);
+			LLVMValueRef two = LLVMBuildICmp(b, LLVMIntEQ, nv,
+							 LLVMConstInt(m->t_i32, 2, 0), "two");
+			LLVMBuildCondBr(b, two, next, f);
+			LLVMPositionBuilderAtEnd(b, next);
+		} else {
+			LLVMBuildCondBr(b, in, ne ? f : t, ne ? t : f);
+		}
+	}
+}
+
+static int fc_jit_netent_order(const void *a, const void *b)
+{
+	const struct fc_jit_net *x = a, *y = b;
+	if (x->fam != y->fam)
+		return x->fam - y->fam;
+	if (x->bits != y->bits)
+		return x->bits < y->bits ? -1 : 1;
+	return memcmp(x->addr, y->addr, 16);
+}
+
+/* Which address checks are lowered inline: =, != (no modifier), in, intersects, and
+ * = oneof/anyof, on a plain address field against constants. */
+static bool fc_jit_addr_ok(const struct fc_node *n)
+{
+	enum fc_op op = n->check.op;
+	enum fc_mod mod = n->check.mod;
+	switch (op) {
+	case FC_OP_IN:
+	case FC_OP_INTERSECTS: /* rt_eval.c's cmp_value: any item, whatever the modifier */
+		return true;
+	case FC_OP_EQ:
+	case FC_OP_EQEQ:
+		return mod != FC_MOD_ALLOF;
+	case FC_OP_NE:
+		return mod == FC_MOD_NONE;
+	default:
+		return false;
+	}
+}
+
+/* Address checks (fd.ip, fd.sip, fd.net, ...): the slot holds one or two addresses of one
+ * family, compared inline with the constants masked to their prefixes (rt_eval.c's ip_in: a
+ * constant of the other family never matches, an address constant is a /32 or /128), or,
+ * for an `in` of more than FC_JIT_INLINE_SET constants, searched by rt_jit_addr_in. */
+static void fc_jit_addr_check(struct fc_jit_fn *F, const struct fc_node *n,
+			      const struct fc_str *items, size_t count, LLVMBasicBlockRef t,
+			      LLVMBasicBlockRef f)
+{
+	struct fc_jit_mod *m = F->m;
+	LLVMBuilderRef b = m->b;
+	enum fc_op op = n->check.op;
+	bool ne = op == FC_OP_NE;
+	size_t nk = ne || (n->check.mod == FC_MOD_NONE && op != FC_OP_IN && op != FC_OP_INTERSECTS)
+			    ? 1
+			    : count;
+	struct fc_jit_net *ks = malloc(nk * sizeof(*ks));
+	if (!ks) {
+		m->oom = true;
+		LLVMBuildBr(b, f);
+		return;
+	}
+	for (size_t i = 0; i < nk; i++)
+		fc_jit_parse_net(items[i].s, &ks[i]);
+	LLVMValueRef slot, kind, s, v;
+	fc_jit_load_slot_at(F, n->check.lhs, &slot, &kind, &s, &v);
+	LLVMValueRef nv = LLVMBuildLoad2(b, m->t_i32, LLVMBuildStructGEP2(b, m->t_slot, slot, 2, ""),
+					 "n");
+	LLVMBasicBlockRef b_4 = fc_jit_block(F, "ip4");
+	LLVMBasicBlockRef b_6 = fc_jit_block(F, "ip6");
+	LLVMBasicBlockRef b_gen = fc_jit_block(F, "other");
+	LLVMValueRef sw = LLVMBuildSwitch(b, kind, b_gen, 3);
+	LLVMAddCase(sw, LLVMConstInt(m->t_i32, FC_JIT_IP4, 0), b_4);
+	LLVMAddCase(sw, LLVMConstInt(m->t_i32, FC_JIT_IP6, 0), b_6);
+	LLVMAddCase(sw, LLVMConstInt(m->t_i32, FC_JIT_NA, 0), f);
+	LLVMPositionBuilderAtEnd(b, b_gen);
+	fc_jit_generic(F, n, t, f);
+	if (ne && ks[0].bad) { /* rt_eval.c: a constant that does not parse is != every value */
+		LLVMPositionBuilderAtEnd(b, b_4);
+		LLVMBuildBr(b, t);
+		LLVMPositionBuilderAtEnd(b, b_6);
+		LLVMBuildBr(b, t);
+		free(ks);
+		return;
+	}
+	if (nk > FC_JIT_INLINE_SET) {
+		qsort(ks, nk, sizeof(*ks), fc_jit_netent_order);
+		LLVMValueRef *ents = malloc(nk * sizeof(*ents));
+		if (!ents) {
+			m->oom = true;
+			free(ks);
+			LLVMPositionBuilderAtEnd(b, b_4);
+			LLVMBuildBr(b, f);
+			LLVMPositionBuilderAtEnd(b, b_6);
+			LLVMBuildBr(b, f);
+			return;
+		}
+		size_t u = 0, last = 0;
+		for (size_t i = 0; i < nk; i++) {
+			if (ks[i].bad || (u && fc_jit_netent_order(&ks[last], &ks[i]) == 0))
+				continue; /* equals nothing, or a duplicate */
+			last = i;
+			LLVMValueRef bytes[16];
+			for (int j = 0; j < 16; j++)
+				bytes[j] = LLVMConstInt(m->t_i8, ks[i].addr[j], 0);
+			LLVMValueRef el[] = { LLVMConstArray2(m->t_i8, bytes, 16),
+					      LLVMConstInt(m->t_i32, (unsigned)ks[i].fam, 0),
+					      LLVMConstInt(m->t_i32, ks[i].bits, 0) };
+			ents[u++] = LLVMConstNamedStruct(m->t_netent, el, 3);
+		}
+		LLVMValueRef init = LLVMConstArray2(m->t_netent, ents, u);
+		char name[32];
+		snprintf(name, sizeof(name), "nets.%u", m->nstrs++);
+		LLVMValueRef g = LLVMAddGlobal(m->mod, LLVMTypeOf(init), name);
+		LLVMSetInitializer(g, init);
+		LLVMSetGlobalConstant(g, 1);
+		LLVMSetLinkage(g, LLVMPrivateLinkage);
+		free(ents);
+		LLVMBasicBlockRef b_tab = fc_jit_block(F, "nets");
+		LLVMPositionBuilderAtEnd(b, b_4);
+		LLVMBuildBr(b, b_tab);
+		LLVMPositionBuilderAtEnd(b, b_6);
+		LLVMBuildBr(b, b_tab);
+		LLVMPositionBuilderAtEnd(b, b_tab);
+		LLVMValueRef args[] = { slot, g, LLVMConstInt(m->t_i64, u, 0) };
+		LLVMValueRef r = LLVMBuildCall2(b, m->ht[FC_JH_rt_jit_addr_in],
+						m->h[FC_JH_rt_jit_addr_in], args, 3, "in");
+		LLVMBuildCondBr(b, r, t, f);
+		free(ks);
+		return;
+	}
+	LLVMPositionBuilderAtEnd(b, b_4);
+	fc_jit_addr_ends(F, 4, slot, s, nv, ks, nk, ne, t, f);
+	LLVMPositionBuilderAtEnd(b, b_6);
+	fc_jit_addr_ends(F, 6, slot, s, nv, ks, nk, ne, t, f);
+	free(ks);
+}
+
 /* evt.type = / != / in known event types: a switch on the event's type index. */
 static bool fc_jit_evt_check(struct fc_jit_fn *F, const struct fc_node *n, const struct fc_str *items,
 			     size_t count, LLVMBasicBlockRef t, LLVMBasicBlockRef f)
@@ -910,6 +1198,10 @@ static void fc_jit_check(struct fc_jit_fn *F, const struct fc_node *n, LLVMBasic
 		free(kneg);
 		return;
 	}
+	if ((cls == FC_CLASS_IPADDR || cls == FC_CLASS_IPNET) && fc_jit_addr_ok(n)) {
+		fc_jit_addr_check(F, n, items, count, t, f);
+		return;
+	}
 	fc_jit_generic(F, n, t, f);
 }
 
@@ -955,6 +1247,8 @@ static unsigned fc_jit_cost(const struct fc_node *n)
 		return 8;
 	if ((cls == FC_CLASS_NUMBER || cls == FC_CLASS_BOOL) && lhs->type != FC_T_DOUBLE &&
 	    fc_jit_is_num_op(op) && n->check.mod == FC_MOD_NONE)
+		return 4;
+	if ((cls == FC_CLASS_IPADDR || cls == FC_CLASS_IPNET) && fc_jit_addr_ok(n))
 		return 4;
 	return op == FC_OP_REGEX || op == FC_OP_GLOB || op == FC_OP_IGLOB ? 128 : 64;
 }

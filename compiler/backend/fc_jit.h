@@ -26,13 +26,18 @@ enum fc_jit_kind {
 	FC_JIT_STR = 1,   /* s, v = length up to the first NUL (strings compare as C strings) */
 	FC_JIT_U64 = 2,   /* v (booleans are 0 and 1) */
 	FC_JIT_S64 = 3,   /* (int64_t)v */
-	FC_JIT_OTHER = 4, /* any other value (lists, addresses, doubles, bytes): generic check */
+	FC_JIT_OTHER = 4, /* any other value (lists, networks, doubles, bytes): generic check */
+	/* An address field (fd.ip, fd.sip, fd.net, ...) holding IPv4 or IPv6 addresses: n is how
+	 * many (1, or 2 for the either-end fields fd.ip and fd.net: client then server), each in
+	 * network byte order. A check passes when it passes for any of them. */
+	FC_JIT_IP4 = 5, /* address i is the 4 bytes at ((const char *)&v)[4 * i] */
+	FC_JIT_IP6 = 6, /* address i is the 16 bytes at s + 16 * i (valid for the event) */
 };
 
 struct fc_jit_slot {
 	uint64_t gen;  /* == fc_jit_env.gen when filled for the current event */
 	int32_t kind;  /* enum fc_jit_kind */
-	uint32_t pad;
+	uint32_t n;    /* FC_JIT_IP4/IP6: the number of addresses (1 or 2); else 0 */
 	const char *s;
 	uint64_t v;
 };
@@ -52,6 +57,17 @@ struct fc_jit_strent {
 	uint64_t len;
 };
 
+/* An entry of the network tables that large `in` lists of addresses become (rt_jit_addr_in):
+ * an address of the slot's kind (family 4: FC_JIT_IP4, 6: FC_JIT_IP6) is in the entry when its
+ * first `bits` bits are addr's (addr is masked to them; IPv4 uses addr[0..4)). Sorted by
+ * family, then bits, then address, duplicates dropped. */
+struct fc_jit_netent {
+	uint8_t addr[16];
+	uint32_t family;
+	uint32_t bits;
+};
+_Static_assert(sizeof(struct fc_jit_netent) == 24, "fc_jit_netent is ABI");
+
 /* The helpers generated code calls: X(name, signature). A signature is the return type, ':'
  * and the parameter types, each one letter: v void, b bool, i int32, l int64, p pointer. */
 #define FC_JIT_HELPERS(X)                                                                          \
@@ -59,7 +75,8 @@ struct fc_jit_strent {
 	X(rt_jit_fill, "v:pip")   /* (env, slot, field expr): extract into env->slots[slot] */     \
 	X(rt_jit_str_in, "b:plpl") /* (s, len, table, n): s is in the sorted table */               \
 	X(rt_jit_contains, "b:plpl") /* (s, len, needle, needle len): memmem */                    \
-	X(rt_jit_pmatch, "b:plpl") /* (s, len, table, n): s is a table entry or lies under one */
+	X(rt_jit_pmatch, "b:plpl") /* (s, len, table, n): s is a table entry or lies under one */ \
+	X(rt_jit_addr_in, "b:ppl") /* (slot, table, n): an address of the slot is in an entry */
 
 /* Optional helpers: a fill for one field, with rt_jit_fill's signature, named this prefix and
  * the field's FC_FIELD_ suffix ("rt_jit_fill_PROC_NAME"). When the caller passes one, the

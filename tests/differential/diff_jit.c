@@ -122,6 +122,7 @@ static int run_set(struct fc_unit *u, const char *const *files, int nfiles, uint
 	uint8_t *seen = calloc(n + 1, 1); /* bit 0: seen false, bit 1: seen true */
 	struct fc_jit_slot *slots = calloc(fc_jit_slot_count(j) + 1, sizeof(*slots));
 	struct jc_gen *g = jc_gen_new(rules, n, seed);
+	jc_gen_set_addr_edges(g, true);
 	struct rt_state *st = rt_state_new();
 	jc_gen_seed_state(g, st);
 	struct rt_ctx ctx;

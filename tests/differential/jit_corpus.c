@@ -27,6 +27,7 @@ struct jc_gen {
 	struct jc_pool proc, path, dir, file, cmd, user, cont, env;
 	char buf[4096];
 	size_t nlit;
+	bool addr_edges;
 };
 
 static void jc_oom(void *p)
@@ -170,6 +171,11 @@ void jc_gen_free(struct jc_gen *g)
 	free(g);
 }
 
+void jc_gen_set_addr_edges(struct jc_gen *g, bool on)
+{
+	g->addr_edges = on;
+}
+
 size_t jc_gen_literal_count(const struct jc_gen *g)
 {
 	return g->nlit;
@@ -247,6 +253,50 @@ static uint64_t jc_num(struct jc_gen *g)
 	return jc_rnd64(g);
 }
 
+/* addr (n bytes, network order) plus d (1 or -1), wrapping. */
+static void jc_addr_add(uint8_t *addr, int n, int d)
+{
+	for (int i = n - 1; i >= 0; i--) {
+		addr[i] = (uint8_t)(addr[i] + d);
+		if (addr[i] != (d > 0 ? 0 : 0xff))
+			return;
+	}
+}
+
+/* An address at an edge of the literal addr (fam, prefix bits or -1 for an address): the
+ * network's first or last address, one before the first or after the last, or the literal's
+ * other family form (IPv4-mapped IPv6 of an IPv4, IPv4 of an IPv4-mapped IPv6). */
+static int jc_ip_edge(struct jc_gen *g, uint8_t *addr, int fam, int bits)
+{
+	int n = fam == AF_INET ? 4 : 16;
+	if (bits < 0 || bits > n * 8)
+		bits = n * 8;
+	static const uint8_t mapped[12] = { [10] = 0xff, [11] = 0xff };
+	uint32_t r = jc_rnd(g, 6);
+	if (r == 4) {
+		if (fam == AF_INET) {
+			memmove(addr + 12, addr, 4);
+			memcpy(addr, mapped, 12);
+			return FK_AF_INET6;
+		}
+		if (memcmp(addr, mapped, 12) == 0) {
+			memmove(addr, addr + 12, 4);
+			memset(addr + 4, 0, 12);
+			return FK_AF_INET;
+		}
+	}
+	for (int i = 0; i < n; i++) {
+		int b = bits - i * 8;
+		uint8_t m = b >= 8 ? 0xff : b <= 0 ? 0 : (uint8_t)(0xff << (8 - b));
+		addr[i] = r & 1 ? (uint8_t)(addr[i] | ~m) : (uint8_t)(addr[i] & m);
+	}
+	if (r == 2) /* one before the first */
+		jc_addr_add(addr, n, -1);
+	else if (r == 3) /* one after the last */
+		jc_addr_add(addr, n, 1);
+	return fam == AF_INET ? FK_AF_INET : FK_AF_INET6;
+}
+
 /* An address near a literal (v4 or v6): the literal, or its last byte changed. */
 static int jc_ip(struct jc_gen *g, uint8_t *addr)
 {
@@ -260,6 +310,8 @@ static int jc_ip(struct jc_gen *g, uint8_t *addr)
 		int fam = strchr(tmp, ':') ? AF_INET6 : AF_INET;
 		if (inet_pton(fam, tmp, addr) == 1) {
 			int last = fam == AF_INET ? 3 : 15;
+			if (g->addr_edges && jc_rnd(g, 2))
+				return jc_ip_edge(g, addr, fam, slash ? atoi(slash + 1) : -1);
 			if (jc_rnd(g, 3) == 0)
 				addr[last] = (uint8_t)(addr[last] + jc_rnd(g, 3) - 1);
 			else if (slash && jc_rnd(g, 2))

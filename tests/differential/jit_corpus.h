@@ -23,6 +23,10 @@ void jc_gen_free(struct jc_gen *g);
 void jc_gen_seed_state(struct jc_gen *g, struct rt_state *st);
 /* The next event record; valid until the next call. */
 const struct fk_event_hdr *jc_gen_next(struct jc_gen *g);
+/* Also draws addresses at the edges of the rules' networks (first, last, one before, one
+ * after), IPv4-mapped IPv6 forms of IPv4 literals and the IPv4 of mapped ones (diff_jit).
+ * Off by default, so the stream bench_jit measures stays the same. */
+void jc_gen_set_addr_edges(struct jc_gen *g, bool on);
 /* How many distinct literals were collected. */
 size_t jc_gen_literal_count(const struct jc_gen *g);
 

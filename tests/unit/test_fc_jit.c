@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* test_fc_jit.c - the JIT's lowering of each operator (compiler/backend/fc_jit.c) against the
  * reference interpreter on edge cases: empty strings, NULs in strings and in bcontains, case
- * folding, IPv4/IPv6 networks, numeric limits and mixed signedness, missing fields, evt.type
+ * folding, IPv4/IPv6 addresses and networks (edges, /0, /32, /128, IPv4-mapped, either end,
+ * tables), numeric limits and mixed signedness, missing fields, evt.type
  * switches, `in` lists inline and as tables, modifiers, short-circuit and constants. Each
  * event is evaluated by rt_eval and by the compiled predicate; they must agree on every
  * condition. The IR dump is checked too. */
@@ -83,6 +84,45 @@ static const char *const conds[] = {
 	"fd.sip in (1.1.1.1, 93.184.0.0/16)", "fd.sip = ::1", "fd.sip = ::/0",
 	"fd.sip = 2001:db8::10", "fd.sip = 2001:db8::/32", "fd.snet = 2001:db8::/33",
 	"fd.net = 10.0.0.0/8", "fd.ip = 10.0.0.5", "fd.cip = fe80::1",
+	/* inline address compares: network edges, /0, /32, /128, constants with host bits set,
+	 * IPv4-mapped IPv6 (another family: never equal), constants that do not parse (equal
+	 * nothing, != everything), either end (fd.ip, fd.net: any end passes, != included),
+	 * one side (c/s/l/r), `in` inline and as a table (more than 16), oneof, mixed families */
+	"fd.sip = 93.184.216.35", "fd.sip = 93.184.216.34/32", "fd.sip = 93.184.216.34/31",
+	"fd.sip = 93.184.216.32/31", "fd.sip = 93.184.217.0/24", "fd.sip = 93.184.216.0/23",
+	"fd.sip = 0.0.0.0/0", "fd.sip != 0.0.0.0/0", "fd.sip != ::/0", "fd.sip = 0.0.0.0",
+	"fd.sip = ::ffff:93.184.216.34", "fd.sip != ::ffff:93.184.216.34",
+	"fd.sip = ::ffff:0:0/96", "fd.cip = 10.0.0.5", "fd.cip = ::ffff:10.0.0.5",
+	"fd.cnet = ::ffff:10.0.0.0/104", "fd.cnet = 10.0.0.0/8",
+	"fd.ip != 0.0.0.0", "fd.net != 127.0.0.0/8", "fd.ip = 93.184.216.34",
+	"fd.ip != 10.0.0.5", "fd.ip != 93.184.216.34", "fd.net = 93.184.216.0/25",
+	"fd.net != 10.0.0.0/8", "fd.net != 0.0.0.0/0", "fd.net = ::/0", "fd.net != ::/0",
+	"not fd.net != 127.0.0.0/8", "fd.ip = 0.0.0.0 or fd.net = 127.0.0.0/8",
+	"fd.cnet in (10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16)",
+	"fd.snet in (10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16)",
+	"not fd.snet in (10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16)",
+	"fd.net in (10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16)",
+	"fd.net in (11.0.0.0/8, 172.32.0.0/12, 9.255.255.255)", "fd.snet in (172.16.0.0/12)",
+	"fd.cnet in (172.16.0.0/12)", "fd.snet in (11.0.0.0)", "fd.cnet in (10.255.255.255/32)",
+	"fd.lip = 10.0.0.5", "fd.rip = 93.184.216.34", "fd.lnet = 10.0.0.4/31",
+	"fd.rnet != 93.184.216.0/24", "fd.lnet in (fe80::/10, 10.0.0.0/30)",
+	"fd.sip = 2001:db8::10/128", "fd.sip = 2001:db8::11", "fd.sip = 2001:db8::/127",
+	"fd.sip = 2001:db8::/124", "fd.sip = 2001:db8::/65", "fd.sip = 2001:db8:0:0:8000::/65",
+	"fd.sip = 2001:db8::/64", "fd.cip = fe80::/10",
+	"fd.cip = fe80::/11", "fd.cip = fec0::/10", "fd.ip = fe80::1", "fd.ip != fe80::1",
+	"fd.ip != 2001:db8::10", "fd.net = 2001:db8::/64", "fd.net != fe80::/10",
+	"fd.net in (fe80::/10, 10.0.0.0/8)", "fd.net in (::1, 127.0.0.1)",
+	"fd.sip in (1.1.1.1, 1.1.1.2, 1.1.1.3, 1.1.1.4, 1.1.1.5, 1.1.1.6, 1.1.1.7, 1.1.1.8, "
+	"1.1.1.9, 1.1.1.10, 1.1.1.11, 1.1.1.12, 1.1.1.13, 1.1.1.14, 1.1.1.15, 1.1.1.16, "
+	"93.184.216.0/24, 1.1.1.1)",
+	"fd.ip in (1.1.1.1, 1.1.1.2, 1.1.1.3, 1.1.1.4, 1.1.1.5, 1.1.1.6, 1.1.1.7, 1.1.1.8, "
+	"1.1.1.9, 1.1.1.10, 1.1.1.11, 1.1.1.12, 1.1.1.13, 1.1.1.14, 1.1.1.15, ::1, "
+	"fe80::/16, 10.0.0.5/32)",
+	"fd.net in (1.1.1.1, 1.1.1.2, 1.1.1.3, 1.1.1.4, 1.1.1.5, 1.1.1.6, 1.1.1.7, 1.1.1.8, "
+	"1.1.1.9, 1.1.1.10, 1.1.1.11, 1.1.1.12, 1.1.1.13, 1.1.1.14, 1.1.1.15, ::1, "
+	"2001:db8::11, 93.184.216.0/25, 0.0.0.0/32)",
+	"fd.snet in (0::/0, 1.1.1.1, 1.1.1.2, 1.1.1.3, 1.1.1.4, 1.1.1.5, 1.1.1.6, 1.1.1.7, "
+	"1.1.1.8, 1.1.1.9, 1.1.1.10, 1.1.1.11, 1.1.1.12, 1.1.1.13, 1.1.1.14, 1.1.1.15, 1.1.1.16)",
 	/* bytes */
 	"evt.buffer bcontains 610062", "evt.buffer bcontains 6162", "evt.buffer bcontains 6",
 	"evt.buffer bstartswith 6100", "evt.buffer contains ssh", "evt.buffer startswith a",
@@ -260,6 +300,103 @@ START_TEST(network_events)
 	feed_and_compare("connect IPv6");
 	connect(t4, 3, 6); /* a truncated tuple */
 	feed_and_compare("connect, truncated tuple");
+	/* network edges: the last address of 10/8 and the first after it, and of 172.16/12 */
+	static const uint8_t edges[][8] = {
+		{ 10, 255, 255, 255, 11, 0, 0, 0 },   { 9, 255, 255, 255, 172, 32, 0, 0 },
+		{ 172, 31, 255, 255, 172, 15, 255, 255 }, { 0, 0, 0, 0, 127, 0, 0, 1 },
+		{ 127, 255, 255, 255, 0, 0, 0, 0 }, { 93, 184, 216, 33, 93, 184, 216, 35 },
+	};
+	for (size_t i = 0; i < sizeof(edges) / sizeof(edges[0]); i++) {
+		memcpy(t4 + 1, edges[i], 4);
+		memcpy(t4 + 7, edges[i] + 4, 4);
+		connect(t4, sizeof(t4), (int64_t)(10 + i));
+		feed_and_compare("connect IPv4, network edges");
+	}
+	/* IPv4-mapped IPv6 on both ends, and IPv6 edges of fe80::/10 and 2001:db8::/64 */
+	uint8_t m1[16] = { [10] = 0xff, [11] = 0xff, 10, 0, 0, 5 };
+	uint8_t m2[16] = { [10] = 0xff, [11] = 0xff, 93, 184, 216, 34 };
+	uint8_t e1[16]; /* febf:ffff:...: the last address of fe80::/10 */
+	memset(e1, 0xff, sizeof(e1));
+	e1[0] = 0xfe;
+	e1[1] = 0xbf;
+	uint8_t e2[16] = { 0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+			   0xff, 0xff };
+	uint8_t e3[16] = { 0xfe, 0xc0 };
+	uint8_t e4[16] = { 0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 1 };
+	uint8_t e5[16] = { [15] = 1 };
+	const uint8_t *pairs[][2] = { { m1, m2 }, { e1, e2 }, { e3, e4 }, { e5, e5 } };
+	for (size_t i = 0; i < sizeof(pairs) / sizeof(pairs[0]); i++) {
+		memcpy(t6 + 1, pairs[i][0], 16);
+		memcpy(t6 + 19, pairs[i][1], 16);
+		connect(t6, sizeof(t6), (int64_t)(20 + i));
+		feed_and_compare("connect IPv6, mapped and network edges");
+	}
+	uint8_t unix_tup[] = { FK_AF_UNIX, 1, 2, 3, 4, 5, 6, 7, 8, 1, 2, 3, 4, 5, 6, 7, 8,
+			       '/', 't', 'm', 'p', '/', 's', 0 };
+	connect(unix_tup, sizeof(unix_tup), 30);
+	feed_and_compare("connect on a unix socket");
+}
+END_TEST
+
+/* Address checks the checker rejects (a rule with one does not load) still have the
+ * interpreter's meaning in the JIT: a constant that does not parse equals nothing, is !=
+ * every value and is skipped in `in`; oneof/anyof/allof are as on strings. */
+static const char *const bad_conds[] = {
+	"fd.sip = 93.184.216.34/33", "fd.sip != 93.184.216.34/33", "fd.sip = garbage",
+	"fd.sip != garbage", "fd.sip in (garbage, 93.184.216.34)", "fd.sip in (garbage)",
+	"fd.sip = 93.184.216.34/", "fd.sip = /24", "fd.sip != 1.2.3.4/-1", "fd.ip != x",
+	"fd.net != 10.0.0.0/8x", "fd.sip = 2001:db8::10/129", "fd.sip != 2001:db8::10/129",
+	/* modifiers, which the checker allows on strings only */
+	"fd.sip = oneof (1.1.1.1, 93.184.216.34)", "fd.sip = anyof (1.1.1.1, 2.2.2.2)",
+	"fd.sip = allof (93.184.216.34, 93.184.216.0/24)", "fd.sip != oneof (1.1.1.1, 2.2.2.2)",
+	"fd.ip = oneof (2.2.2.2, 10.0.0.5)", "fd.ip = allof (10.0.0.5, 10.0.0.0/8)",
+	"fd.sip in (1.1.1.1, 1.1.1.2, 1.1.1.3, 1.1.1.4, 1.1.1.5, 1.1.1.6, 1.1.1.7, 1.1.1.8, "
+	"1.1.1.9, 1.1.1.10, 1.1.1.11, 1.1.1.12, 1.1.1.13, 1.1.1.14, 1.1.1.15, 1.1.1.16, "
+	"93.184.216.0/24, garbage, 1.1.1.1/40)",
+};
+#define NBAD (sizeof(bad_conds) / sizeof(bad_conds[0]))
+
+START_TEST(bad_address_constants)
+{
+	struct fc_node *bn[NBAD];
+	for (size_t i = 0; i < NBAD; i++) {
+		bn[i] = fc_parse_condition(u, bad_conds[i]);
+		ck_assert_msg(bn[i] != NULL, "parse: %s", bad_conds[i]);
+		struct fc_check_result r = fc_check_condition(u, bn[i], FC_SRC_SYSCALL, false);
+		ck_assert_msg(r.errors > 0, "check accepted %s", bad_conds[i]);
+	}
+	char err[256];
+	struct fc_jit *bj = fc_jit_compile((const struct fc_node *const *)bn, NBAD, rt_jit_helpers,
+					   rt_jit_nhelpers, NULL, err, sizeof(err));
+	ck_assert_msg(bj != NULL, "JIT: %s", err);
+	struct fc_jit_slot *bs = calloc(fc_jit_slot_count(bj) + 1, sizeof(*bs));
+	uint8_t t4[13] = { FK_AF_INET, 10, 0, 0, 5, 0, 0, 93, 184, 216, 34, 0, 0 };
+	uint8_t t6[37] = { FK_AF_INET6, 0xfe, 0x80, [16] = 1, [19] = 0x20, 0x01, 0x0d, 0xb8,
+			   [34] = 0x10 };
+	for (int k = 0; k < 3; k++) {
+		if (k == 0)
+			connect(t4, sizeof(t4), 4);
+		else if (k == 1)
+			connect(t6, sizeof(t6), 5);
+		else
+			connect(t4, 3, 6);
+		const struct fk_event_hdr *h = rt_event_builder_finish(&b);
+		ck_assert_int_eq(rt_event_decode(&ev, h, h->len, err, sizeof(err)), 0);
+		rt_state_pre(st, &ev);
+		rt_ctx_begin(&ctx, &ev);
+		struct fc_jit_env env = { .slots = bs };
+		rt_jit_env_begin(&env, &ctx);
+		int32_t evt = rt_jit_evt(&ctx);
+		for (size_t i = 0; i < NBAD; i++) {
+			bool want = rt_eval(&ctx, bn[i]);
+			bool got = fc_jit_get(bj, i)(&env, evt);
+			ck_assert_msg(want == got, "event %d: '%s': interpreter %d, JIT %d", k,
+				      bad_conds[i], want, got);
+		}
+		rt_state_post(st, &ev);
+	}
+	free(bs);
+	fc_jit_free(bj);
 }
 END_TEST
 
@@ -300,6 +437,20 @@ START_TEST(ir_dump)
 	fclose(f);
 	ck_assert_ptr_nonnull(strstr(buf, "@rule("));
 	free(buf);
+	/* address checks are inline: masked compares, and a table for more than 16 constants */
+	struct fc_node *an = fc_parse_condition(
+		u, "fd.net != 127.0.0.0/8 and fd.ip in (1.1.1.1, 1.1.1.2, 1.1.1.3, 1.1.1.4, 1.1.1.5, "
+		   "1.1.1.6, 1.1.1.7, 1.1.1.8, 1.1.1.9, 1.1.1.10, 1.1.1.11, 1.1.1.12, 1.1.1.13, "
+		   "1.1.1.14, 1.1.1.15, 1.1.1.16, 1.1.1.17)");
+	ck_assert_ptr_nonnull(an);
+	ck_assert_int_eq(fc_check_condition(u, an, FC_SRC_SYSCALL, false).errors, 0);
+	buf = NULL;
+	f = open_memstream(&buf, &len);
+	ck_assert_int_eq(fc_jit_dump_ir(an, "rule", 0, f, err, sizeof(err)), 0);
+	fclose(f);
+	ck_assert_ptr_nonnull(strstr(buf, "and i32 %addr, 255"));
+	ck_assert_ptr_nonnull(strstr(buf, "@rt_jit_addr_in(ptr"));
+	free(buf);
 }
 END_TEST
 
@@ -311,6 +462,7 @@ Suite *fc_jit_suite(void)
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, open_events);
 	tcase_add_test(tc, network_events);
+	tcase_add_test(tc, bad_address_constants);
 	tcase_add_test(tc, write_events);
 	tcase_add_test(tc, ir_dump);
 	suite_add_tcase(s, tc);
