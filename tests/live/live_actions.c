@@ -19,6 +19,7 @@
  * FC_LIVE_KEEP=1 keeps the temporary directory (rules, alerts, capture, falcod's stderr). */
 #define _GNU_SOURCE
 #include "runtime/rt_bpf.h"
+#include "tests/live/live_json.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -144,46 +145,6 @@ struct alert {
 	int nf;
 };
 
-/* Skips a JSON value starting at p (string, number, literal, object or array). */
-static const char *json_skip(const char *p)
-{
-	if (*p == '"') {
-		for (p++; *p && *p != '"'; p++)
-			if (*p == '\\' && p[1])
-				p++;
-		return *p ? p + 1 : p;
-	}
-	if (*p == '{' || *p == '[') {
-		int depth = 0;
-		bool str = false;
-		for (; *p; p++) {
-			if (str) {
-				if (*p == '\\' && p[1])
-					p++;
-				else if (*p == '"')
-					str = false;
-			} else if (*p == '"') {
-				str = true;
-			} else if (*p == '{' || *p == '[') {
-				depth++;
-			} else if ((*p == '}' || *p == ']') && --depth == 0) {
-				return p + 1;
-			}
-		}
-		return p;
-	}
-	while (*p && *p != ',' && *p != '}' && *p != ']')
-		p++;
-	return p;
-}
-
-static const char *ws(const char *p)
-{
-	while (*p == ' ')
-		p++;
-	return p;
-}
-
 /* Parses one alert line: the rule and the output_fields members (raw values). */
 static bool parse_alert(const char *line, struct alert *a)
 {
@@ -197,25 +158,25 @@ static bool parse_alert(const char *line, struct alert *a)
 	p = strstr(line, "\"output_fields\":");
 	if (!p)
 		return false;
-	p = ws(p + 16);
+	p = live_json_ws(p + 16);
 	if (*p != '{')
 		return false;
-	p = ws(p + 1);
+	p = live_json_ws(p + 1);
 	while (*p == '"' && a->nf < 16) {
 		const char *k = p + 1;
 		size_t kl = strcspn(k, "\"");
-		p = ws(k + kl + 1);
+		p = live_json_ws(k + kl + 1);
 		if (*p != ':')
 			return false;
-		p = ws(p + 1);
+		p = live_json_ws(p + 1);
 		const char *v = p;
-		p = json_skip(p);
+		p = live_json_skip(p);
 		struct kv *f = &a->f[a->nf++];
 		snprintf(f->key, sizeof(f->key), "%.*s", (int)kl, k);
 		snprintf(f->val, sizeof(f->val), "%.*s", (int)(p - v), v);
-		p = ws(p);
+		p = live_json_ws(p);
 		if (*p == ',')
-			p = ws(p + 1);
+			p = live_json_ws(p + 1);
 	}
 	return true;
 }

@@ -26,6 +26,7 @@
  * the rules file. FC_LIVE_KEEP=1 keeps the temporary directory. */
 #define _GNU_SOURCE
 #include "runtime/rt_bpf.h"
+#include "tests/live/live_json.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -141,45 +142,6 @@ static int role_attach(void)
 
 /* One alert as "rule\tkey=value\tkey=value..." (output_fields in their order, evt.time left
  * out), and whether one of its values holds the tag. */
-static const char *json_skip(const char *p)
-{
-	if (*p == '"') {
-		for (p++; *p && *p != '"'; p++)
-			if (*p == '\\' && p[1])
-				p++;
-		return *p ? p + 1 : p;
-	}
-	if (*p == '{' || *p == '[') {
-		int depth = 0;
-		bool str = false;
-		for (; *p; p++) {
-			if (str) {
-				if (*p == '\\' && p[1])
-					p++;
-				else if (*p == '"')
-					str = false;
-			} else if (*p == '"') {
-				str = true;
-			} else if (*p == '{' || *p == '[') {
-				depth++;
-			} else if ((*p == '}' || *p == ']') && --depth == 0) {
-				return p + 1;
-			}
-		}
-		return p;
-	}
-	while (*p && *p != ',' && *p != '}' && *p != ']')
-		p++;
-	return p;
-}
-
-static const char *ws(const char *p)
-{
-	while (*p == ' ')
-		p++;
-	return p;
-}
-
 static char *alert_key(const char *line, bool *ours)
 {
 	*ours = false;
@@ -195,24 +157,24 @@ static char *alert_key(const char *line, bool *ours)
 		return NULL;
 	fprintf(m, "%.*s", (int)n, p);
 	p = strstr(line, "\"output_fields\":");
-	if (p && *(p = ws(p + 16)) == '{') {
-		p = ws(p + 1);
+	if (p && *(p = live_json_ws(p + 16)) == '{') {
+		p = live_json_ws(p + 1);
 		while (*p == '"') {
 			const char *k = p + 1;
 			size_t kl = strcspn(k, "\"");
-			p = ws(k + kl + 1);
+			p = live_json_ws(k + kl + 1);
 			if (*p != ':')
 				break;
-			p = ws(p + 1);
+			p = live_json_ws(p + 1);
 			const char *v = p;
-			p = json_skip(p);
+			p = live_json_skip(p);
 			if (!(kl == 8 && strncmp(k, "evt.time", 8) == 0))
 				fprintf(m, "\t%.*s=%.*s", (int)kl, k, (int)(p - v), v);
 			if (memmem(v, (size_t)(p - v), tag, strlen(tag)))
 				*ours = true;
-			p = ws(p);
+			p = live_json_ws(p);
 			if (*p == ',')
-				p = ws(p + 1);
+				p = live_json_ws(p + 1);
 		}
 	}
 	fclose(m);
