@@ -1191,6 +1191,15 @@ static int fd_ip_either(struct rt_ctx *c, const struct rt_fd *f, struct rt_value
 	return either(c, out, &a, &b);
 }
 
+/* fd.port and fd.proto: the port of either end. */
+static int fd_either_port(struct rt_ctx *c, const struct rt_fd *f, struct rt_value *out)
+{
+	struct rt_value a, b;
+	fd_side_port(f, SIDE_CLIENT, &a);
+	fd_side_port(f, SIDE_SERVER, &b);
+	return either(c, out, &a, &b);
+}
+
 /* --- time ---------------------------------------------------------------------------------- */
 
 static const char *time_fmt(struct rt_ctx *c, uint64_t ts, const char *fmt, bool ns, bool utc,
@@ -2053,14 +2062,8 @@ extract_field_as(struct rt_ctx *c, const struct fc_expr *e, int fid, struct rt_v
 		return fd ? fd_side_net(fd, SIDE_LOCAL, out) : na(out);
 	case FC_FIELD_FD_RNET:
 		return fd ? fd_side_net(fd, SIDE_REMOTE, out) : na(out);
-	case FC_FIELD_FD_PORT: {
-		if (!fd)
-			return na(out);
-		struct rt_value a, b;
-		fd_side_port(fd, SIDE_CLIENT, &a);
-		fd_side_port(fd, SIDE_SERVER, &b);
-		return either(c, out, &a, &b);
-	}
+	case FC_FIELD_FD_PORT:
+		return fd ? fd_either_port(c, fd, out) : na(out);
 	case FC_FIELD_FD_CPORT:
 		return fd ? fd_side_port(fd, SIDE_CLIENT, out) : na(out);
 	case FC_FIELD_FD_SPORT:
@@ -2069,14 +2072,9 @@ extract_field_as(struct rt_ctx *c, const struct fc_expr *e, int fid, struct rt_v
 		return fd ? fd_side_port(fd, SIDE_LOCAL, out) : na(out);
 	case FC_FIELD_FD_RPORT:
 		return fd ? fd_side_port(fd, SIDE_REMOTE, out) : na(out);
-	case FC_FIELD_FD_PROTO: {
-		if (!fd)
-			return na(out);
-		struct rt_value a, b;
-		fd_side_port(fd, SIDE_CLIENT, &a);
-		fd_side_port(fd, SIDE_SERVER, &b);
-		return either(c, out, &a, &b);
-	}
+	case FC_FIELD_FD_PROTO:
+		/* libsinsp types fd.proto as a PORT (filter only): it matches either end's port */
+		return fd ? fd_either_port(c, fd, out) : na(out);
 	case FC_FIELD_FD_CPROTO:
 		return fd ? fd_side_proto(c, fd, SIDE_CLIENT, out) : na(out);
 	case FC_FIELD_FD_SPROTO:
