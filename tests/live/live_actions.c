@@ -19,7 +19,7 @@
  * FC_LIVE_KEEP=1 keeps the temporary directory (rules, alerts, capture, falcod's stderr). */
 #define _GNU_SOURCE
 #include "runtime/rt_bpf.h"
-#include "tests/live/live_json.h"
+#include "tests/live/live_util.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -55,12 +55,6 @@ static int failures;
 static char dir[64];            /* the temporary directory */
 static char self_comm[32];      /* this program's comm */
 
-static void die(const char *what)
-{
-	printf("FAIL: %s: %s\n", what, strerror(errno));
-	exit(1);
-}
-
 static char *path_in(const char *name)
 {
 	static char bufs[16][512];
@@ -70,26 +64,11 @@ static char *path_in(const char *name)
 	return b;
 }
 
-static void copy_file(const char *from, const char *to)
-{
-	int in = open(from, O_RDONLY | O_CLOEXEC);
-	int out = open(to, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0755);
-	if (in < 0 || out < 0)
-		die(from);
-	char buf[65536];
-	ssize_t n;
-	while ((n = read(in, buf, sizeof(buf))) > 0)
-		if (write(out, buf, (size_t)n) != n)
-			die(to);
-	close(in);
-	close(out);
-}
-
 static void write_file(const char *path, const char *fmt, ...)
 {
 	FILE *f = fopen(path, "w");
 	if (!f)
-		die(path);
+		live_die(path);
 	va_list ap;
 	va_start(ap, fmt);
 	vfprintf(f, fmt, ap);
@@ -255,7 +234,7 @@ static pid_t start_falcod(char *const argv[], const char *out, const char *err)
 {
 	pid_t p = fork();
 	if (p < 0)
-		die("fork");
+		live_die("fork");
 	if (p == 0) {
 		int o = open(out, O_WRONLY | O_CREAT | O_TRUNC, 0644);
 		int e = open(err, O_WRONLY | O_CREAT | O_TRUNC, 0644);
@@ -376,25 +355,25 @@ int main(int argc, char **argv)
 	}
 	FILE *cf = fopen("/proc/self/comm", "r");
 	if (!cf || !fgets(self_comm, sizeof(self_comm), cf))
-		die("/proc/self/comm");
+		live_die("/proc/self/comm");
 	fclose(cf);
 	self_comm[strcspn(self_comm, "\n")] = '\0';
 
 	snprintf(dir, sizeof(dir), "/tmp/fc_live_XXXXXX");
 	if (!mkdtemp(dir))
-		die("mkdtemp");
+		live_die("mkdtemp");
 	chmod(dir, 0755);
 	char self[512];
 	ssize_t sl = readlink("/proc/self/exe", self, sizeof(self) - 1);
 	if (sl < 0)
-		die("/proc/self/exe");
+		live_die("/proc/self/exe");
 	self[sl] = '\0';
-	copy_file("/bin/cat", path_in("shadowcat"));
-	copy_file("/bin/true", path_in("xmrig"));
-	copy_file("/bin/sleep", path_in("ctrsleep"));
-	copy_file(self, path_in("fcpreexist"));
+	live_copy_file("/bin/cat", path_in("shadowcat"));
+	live_copy_file("/bin/true", path_in("xmrig"));
+	live_copy_file("/bin/sleep", path_in("ctrsleep"));
+	live_copy_file(self, path_in("fcpreexist"));
 	if (symlink(self, path_in("fcparent")) != 0)
-		die("symlink");
+		live_die("symlink");
 	write_file(path_in("marker"), "marker\n");
 
 	/* the container id: 64 hex digits, fixed per run */
@@ -410,13 +389,13 @@ int main(int argc, char **argv)
 	int lfd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (lfd < 0 || bind(lfd, (struct sockaddr *)&la, sizeof(la)) < 0 || listen(lfd, 8) < 0 ||
 	    getsockname(lfd, (struct sockaddr *)&la, &alen) < 0)
-		die("listener");
+		live_die("listener");
 	int lport = ntohs(la.sin_port);
 
 	/* g) a process that exists before falcod, waiting on a pipe */
 	int pp[2];
 	if (pipe(pp) != 0)
-		die("pipe");
+		live_die("pipe");
 	char fdarg[16];
 	snprintf(fdarg, sizeof(fdarg), "%d", pp[0]);
 	pid_t pre = fork();
@@ -533,7 +512,7 @@ int main(int argc, char **argv)
 		struct sockaddr_in ca;
 		socklen_t cl = sizeof(ca);
 		if (connect(cfd, (struct sockaddr *)&la, sizeof(la)) != 0)
-			die("connect");
+			live_die("connect");
 		getsockname(cfd, (struct sockaddr *)&ca, &cl);
 		int afd = accept(lfd, NULL, NULL);
 		close(afd);
@@ -563,10 +542,10 @@ int main(int argc, char **argv)
 	{
 		int fd = open(path_in("created.txt"), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
 		if (fd < 0)
-			die("create");
+			live_die("create");
 		close(fd);
 		if (syscall(SYS_rename, path_in("created.txt"), path_in("renamed.txt")) != 0)
-			die("rename");
+			live_die("rename");
 		x[4] = (struct expect){ .rule = "e_create", .letter = "e", .keys = { "fd.name" } };
 		json_str(x[4].vals[0], 600, path_in("created.txt"));
 		x[5] = (struct expect){ .rule = "e_rename", .letter = "e",
@@ -595,7 +574,7 @@ int main(int argc, char **argv)
 	/* g */
 	{
 		if (write(pp[1], "g", 1) != 1)
-			die("pipe write");
+			live_die("pipe write");
 		waitpid(pre, NULL, 0);
 		x[7] = (struct expect){ .rule = "g_preexisting", .letter = "g",
 					.keys = { "proc.name", "proc.cmdline", "proc.pname" } };

@@ -26,7 +26,7 @@
  * the rules file. FC_LIVE_KEEP=1 keeps the temporary directory. */
 #define _GNU_SOURCE
 #include "runtime/rt_bpf.h"
-#include "tests/live/live_json.h"
+#include "tests/live/live_util.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -59,12 +59,6 @@ static char dir[64];            /* the temporary directory, holds the tag */
 static char tag[32];            /* "fcpfp" + pid */
 static char self[512];          /* this program */
 
-static void die(const char *what)
-{
-	printf("FAIL: %s: %s\n", what, strerror(errno));
-	exit(1);
-}
-
 static char *path_in(const char *name)
 {
 	static char bufs[16][512];
@@ -72,21 +66,6 @@ static char *path_in(const char *name)
 	char *b = bufs[k++ % 16];
 	snprintf(b, 512, "%s/%s", dir, name);
 	return b;
-}
-
-static void copy_file(const char *from, const char *to)
-{
-	int in = open(from, O_RDONLY | O_CLOEXEC);
-	int out = open(to, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0755);
-	if (in < 0 || out < 0)
-		die(from);
-	char buf[65536];
-	ssize_t n;
-	while ((n = read(in, buf, sizeof(buf))) > 0)
-		if (write(out, buf, (size_t)n) != n)
-			die(to);
-	close(in);
-	close(out);
 }
 
 /* Runs argv (argv[0] the path, av0 the name it runs as), stdout and stderr to /dev/null. */
@@ -258,12 +237,12 @@ static void actions(void)
 	}
 	/* b */
 	if (symlink("/etc/shadow", path_in("shadow_link")) != 0)
-		die("b) symlink");
+		live_die("b) symlink");
 	unlink(path_in("shadow_link"));
 	/* c */
 	if (expect_on[2]) {
 		if (link("/etc/shadow", path_in("shadow_hardlink")) != 0)
-			die("c) link");
+			live_die("c) link");
 		unlink(path_in("shadow_hardlink"));
 	}
 	/* d */
@@ -272,7 +251,7 @@ static void actions(void)
 		snprintf(logf, sizeof(logf), "/var/log/%s.log", tag);
 		int fd = open(logf, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
 		if (fd < 0)
-			die("d) open /var/log");
+			live_die("d) open /var/log");
 		close(fd);
 		unlink(logf);
 	}
@@ -380,18 +359,18 @@ int main(int argc, char **argv)
 	snprintf(tag, sizeof(tag), "fcpfp%d", (int)getpid());
 	snprintf(dir, sizeof(dir), "/tmp/%s_XXXXXX", tag);
 	if (!mkdtemp(dir))
-		die("mkdtemp");
+		live_die("mkdtemp");
 	chmod(dir, 0755);
 	ssize_t sl = readlink("/proc/self/exe", self, sizeof(self) - 1);
 	if (sl < 0)
-		die("/proc/self/exe");
+		live_die("/proc/self/exe");
 	self[sl] = '\0';
-	copy_file("/bin/cat", path_in("shadowcat"));
-	copy_file(self, path_in("fcpfprole"));
-	copy_file("/bin/true", path_in("noise"));
+	live_copy_file("/bin/cat", path_in("shadowcat"));
+	live_copy_file(self, path_in("fcpfprole"));
+	live_copy_file("/bin/true", path_in("noise"));
 	char shm[128];
 	snprintf(shm, sizeof(shm), "/dev/shm/%s_true", tag);
-	copy_file("/bin/true", shm);
+	live_copy_file("/bin/true", shm);
 	for (size_t i = 0; i < NEXP; i++)
 		expect_on[i] = true;
 	/* a hard link needs /etc/shadow and the directory on one filesystem */
