@@ -69,7 +69,7 @@ static void usage(FILE *out)
 		"  --ir               the LLVM IR of a rule (the only dump so far)\n"
 		"  --rule NAME        the rule to dump (required)\n"
 		"  --no-opt           the IR as lowered, before optimisation\n"
-		"  --opt N            optimise at level N (0-3; default 2, the JIT runs 0)\n"
+		"  --opt N            optimise at level N (0-3; default 2, the JIT runs 1)\n"
 		"\n"
 		"exit status: 0 valid (warnings allowed), 1 errors found (or a bundle refused),\n"
 		"2 usage or I/O error\n"

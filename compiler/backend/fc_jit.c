@@ -30,10 +30,12 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <llvm-c/Analysis.h>
 #include <llvm-c/Core.h>
@@ -45,13 +47,12 @@
 #include <llvm-c/TargetMachine.h>
 #include <llvm-c/Transforms/PassBuilder.h>
 
+/* Conditions are compiled in up to this many modules at once, one thread each, with at least
+ * this many conditions per module (fc_jit_parts). */
+#define FC_JIT_MAX_PARTS 8
+#define FC_JIT_MIN_PER_PART 16
 /* `in` lists of strings up to this size are inline memcmp chains; larger ones are tables */
 #define FC_JIT_INLINE_SET 16
-/* The optimisation level when the caller does not choose. Measured on the upstream rules
- * (docs/jit.md): O0 (no IR passes, fast instruction selection) compiles in about a third of a
- * second and runs as fast as O1-O3, which take 0.6-2 s, because the lowering already emits
- * what the passes would make of it (branches, inline byte compares, switches). */
-#define FC_JIT_DEFAULT_OPT 0
 
 enum fc_jit_helper {
 #define X(name, sig) FC_JH_##name,
@@ -87,11 +88,24 @@ struct fc_jit_key {
 	const struct fc_field *f;
 	const char *arg;
 	size_t arglen;
-	LLVMValueRef g;    /* @field.N */
-	LLVMValueRef fill; /* the field's own fill, or rt_jit_fill */
+	char *name; /* of its @field global */
 };
 
-/* Module-building state. */
+/* What the modules of one compilation share: the absolute symbols they refer to, the slots
+ * (so a field read by rules in two modules has one slot, filled once per event) and the
+ * numbering of checks (so names are unique across modules). Built on one thread. */
+struct fc_jit_syms {
+	struct fc_jit_abs *abs;
+	size_t nabs, abscap;
+	struct fc_jit_key *keys;
+	size_t nkeys, keycap;
+	const struct fc_jit_symbol *helpers; /* the caller's, for field fills; NULL in dumps */
+	size_t nhelpers;
+	unsigned nchecks;
+	bool oom;
+};
+
+/* Module-building state: one LLVM context and module. */
 struct fc_jit_mod {
 	LLVMContextRef ctx;
 	LLVMModuleRef mod;
@@ -102,13 +116,11 @@ struct fc_jit_mod {
 	LLVMValueRef f_memcmp;
 	LLVMTypeRef ht[FC_JH_COUNT];
 	LLVMValueRef h[FC_JH_COUNT];
-	struct fc_jit_abs *abs;
-	size_t nabs, abscap;
-	const struct fc_jit_symbol *helpers; /* the caller's, for field fills; NULL in dumps */
-	size_t nhelpers;
-	struct fc_jit_key *keys;
-	size_t nkeys, keycap;
-	unsigned nchecks, nstrs;
+	struct fc_jit_syms *sy;
+	LLVMValueRef *kg, *kfill; /* per key of sy: its @field global and fill here, or NULL */
+	size_t kcap;
+	unsigned nstrs;
+	size_t ninsts; /* instructions in the module's functions, to balance modules */
 	bool big_endian;
 	bool oom;
 };
@@ -124,6 +136,7 @@ struct fc_jit {
 	fc_jit_pred *preds;
 	size_t n;
 	size_t nslots;
+	unsigned nparts;
 	double seconds;
 };
 
@@ -166,29 +179,48 @@ static LLVMTypeRef fc_jit_sig_type(struct fc_jit_mod *m, char c)
 	}
 }
 
-static void fc_jit_abs_add(struct fc_jit_mod *m, const char *name, const void *addr, bool callable)
+/* Records an absolute symbol. Functions (helpers, field fills) are declared by every module
+ * that calls them and recorded once; data symbols are unique by construction. */
+static void fc_jit_abs_add(struct fc_jit_syms *sy, const char *name, const void *addr,
+			   bool callable)
 {
-	if (m->nabs == m->abscap) {
-		size_t cap = m->abscap ? m->abscap * 2 : 64;
-		struct fc_jit_abs *a = realloc(m->abs, cap * sizeof(*a));
+	for (size_t i = 0; callable && i < sy->nabs; i++)
+		if (sy->abs[i].callable && strcmp(sy->abs[i].name, name) == 0)
+			return;
+	if (sy->nabs == sy->abscap) {
+		size_t cap = sy->abscap ? sy->abscap * 2 : 64;
+		struct fc_jit_abs *a = realloc(sy->abs, cap * sizeof(*a));
 		if (!a) {
-			m->oom = true;
+			sy->oom = true;
 			return;
 		}
-		m->abs = a;
-		m->abscap = cap;
+		sy->abs = a;
+		sy->abscap = cap;
 	}
 	char *s = strdup(name);
 	if (!s) {
-		m->oom = true;
+		sy->oom = true;
 		return;
 	}
-	m->abs[m->nabs++] = (struct fc_jit_abs){ s, addr, callable };
+	sy->abs[sy->nabs++] = (struct fc_jit_abs){ s, addr, callable };
 }
 
-static void fc_jit_mod_init(struct fc_jit_mod *m, LLVMContextRef ctx, const char *name)
+static void fc_jit_syms_fini(struct fc_jit_syms *sy)
+{
+	for (size_t i = 0; i < sy->nabs; i++)
+		free(sy->abs[i].name);
+	for (size_t i = 0; i < sy->nkeys; i++)
+		free(sy->keys[i].name);
+	free(sy->abs);
+	free(sy->keys);
+	memset(sy, 0, sizeof(*sy));
+}
+
+static void fc_jit_mod_init(struct fc_jit_mod *m, struct fc_jit_syms *sy, LLVMContextRef ctx,
+			    const char *name)
 {
 	memset(m, 0, sizeof(*m));
+	m->sy = sy;
 	m->ctx = ctx;
 	m->mod = LLVMModuleCreateWithNameInContext(name, ctx);
 	m->b = LLVMCreateBuilderInContext(ctx);
@@ -242,22 +274,26 @@ static void fc_jit_mod_fini(struct fc_jit_mod *m)
 {
 	if (m->b)
 		LLVMDisposeBuilder(m->b);
-	for (size_t i = 0; i < m->nabs; i++)
-		free(m->abs[i].name);
-	free(m->abs);
-	free(m->keys);
+	free(m->kg);
+	free(m->kfill);
 	m->b = NULL;
-	m->abs = NULL;
-	m->keys = NULL;
+	m->kg = m->kfill = NULL;
 }
 
-/* An external global standing for addr (an AST node or field expression). */
-static LLVMValueRef fc_jit_addr(struct fc_jit_mod *m, const char *name, const void *addr)
+/* An external global named name (an absolute symbol: an AST node or field expression). */
+static LLVMValueRef fc_jit_extern(struct fc_jit_mod *m, const char *name)
 {
 	LLVMValueRef g = LLVMAddGlobal(m->mod, m->t_i8, name);
 	LLVMSetLinkage(g, LLVMExternalLinkage);
 	LLVMSetGlobalConstant(g, 1);
-	fc_jit_abs_add(m, LLVMGetValueName(g), addr, false);
+	return g;
+}
+
+/* An external global standing for addr, recorded as an absolute symbol. */
+static LLVMValueRef fc_jit_addr(struct fc_jit_mod *m, const char *name, const void *addr)
+{
+	LLVMValueRef g = fc_jit_extern(m, name);
+	fc_jit_abs_add(m->sy, LLVMGetValueName(g), addr, false);
 	return g;
 }
 
@@ -334,41 +370,42 @@ static LLVMValueRef fc_jit_field_fill(struct fc_jit_mod *m, const struct fc_fiel
 	LLVMValueRef fn = LLVMGetNamedFunction(m->mod, name);
 	if (fn)
 		return fn;
-	for (size_t i = 0; i < m->nhelpers; i++) {
-		if (strcmp(m->helpers[i].name, name) != 0)
+	for (size_t i = 0; i < m->sy->nhelpers; i++) {
+		if (strcmp(m->sy->helpers[i].name, name) != 0)
 			continue;
 		fn = LLVMAddFunction(m->mod, name, m->ht[FC_JH_rt_jit_fill]);
 		LLVMAddAttributeAtIndex(
 			fn, LLVMAttributeFunctionIndex,
 			LLVMCreateEnumAttribute(m->ctx, LLVMGetEnumAttributeKindForName("nounwind", 8),
 						0));
-		fc_jit_abs_add(m, name, m->helpers[i].addr, true);
+		fc_jit_abs_add(m->sy, name, m->sy->helpers[i].addr, true);
 		return fn;
 	}
 	return m->h[FC_JH_rt_jit_fill];
 }
 
-/* The slot of a field expression: one per distinct field and argument. */
-static unsigned fc_jit_slot_of(struct fc_jit_mod *m, const struct fc_expr *e)
+/* The slot of a field expression: one per distinct field and argument, across modules. */
+static unsigned fc_jit_key_of(struct fc_jit_mod *m, const struct fc_expr *e)
 {
+	struct fc_jit_syms *sy = m->sy;
 	const struct fc_str *a = e->field.arg;
 	const char *arg = a ? a->s : NULL;
 	size_t arglen = a ? a->len : 0;
-	for (size_t i = 0; i < m->nkeys; i++) {
-		struct fc_jit_key *k = &m->keys[i];
+	for (size_t i = 0; i < sy->nkeys; i++) {
+		struct fc_jit_key *k = &sy->keys[i];
 		if (k->f == e->field.field && (k->arg != NULL) == (arg != NULL) &&
 		    k->arglen == arglen && (!arg || memcmp(k->arg, arg, arglen) == 0))
 			return (unsigned)i;
 	}
-	if (m->nkeys == m->keycap) {
-		size_t cap = m->keycap ? m->keycap * 2 : 64;
-		struct fc_jit_key *k = realloc(m->keys, cap * sizeof(*k));
+	if (sy->nkeys == sy->keycap) {
+		size_t cap = sy->keycap ? sy->keycap * 2 : 64;
+		struct fc_jit_key *k = realloc(sy->keys, cap * sizeof(*k));
 		if (!k) {
-			m->oom = true;
+			sy->oom = true;
 			return 0;
 		}
-		m->keys = k;
-		m->keycap = cap;
+		sy->keys = k;
+		sy->keycap = cap;
 	}
 	char name[128];
 	if (arg)
@@ -376,15 +413,53 @@ static unsigned fc_jit_slot_of(struct fc_jit_mod *m, const struct fc_expr *e)
 			 (int)(arglen > 64 ? 64 : arglen), arg);
 	else
 		snprintf(name, sizeof(name), "field.%s", e->field.field->name);
-	if (LLVMGetNamedGlobal(m->mod, name)) { /* a truncated argument: keep names unique */
-		size_t l = strlen(name);
-		snprintf(name + (l > 100 ? 100 : l), 28, ".%zu", m->nkeys);
+	for (size_t i = 0; i < sy->nkeys; i++) /* a truncated argument: keep names unique */
+		if (strcmp(sy->keys[i].name, name) == 0) {
+			size_t l = strlen(name);
+			snprintf(name + (l > 100 ? 100 : l), 28, ".%zu", sy->nkeys);
+			break;
+		}
+	char *dup = strdup(name);
+	if (!dup) {
+		sy->oom = true;
+		return 0;
 	}
-	m->keys[m->nkeys] = (struct fc_jit_key){ e->field.field, arg, arglen, NULL,
-						  m->h[FC_JH_rt_jit_fill] };
-	m->keys[m->nkeys].g = fc_jit_addr(m, name, e);
-	m->keys[m->nkeys].fill = fc_jit_field_fill(m, e->field.field);
-	return (unsigned)m->nkeys++;
+	sy->keys[sy->nkeys] = (struct fc_jit_key){ e->field.field, arg, arglen, dup };
+	fc_jit_abs_add(sy, name, e, false);
+	return (unsigned)sy->nkeys++;
+}
+
+/* The slot of e, with its @field global and fill declared in this module. */
+static unsigned fc_jit_slot_of(struct fc_jit_mod *m, const struct fc_expr *e)
+{
+	unsigned i = fc_jit_key_of(m, e);
+	if (m->sy->oom) {
+		m->oom = true;
+		return 0;
+	}
+	if (i >= m->kcap) {
+		size_t cap = m->kcap ? m->kcap * 2 : 64;
+		while (cap <= i)
+			cap *= 2;
+		LLVMValueRef *g = realloc(m->kg, cap * sizeof(*g));
+		if (g)
+			m->kg = g;
+		LLVMValueRef *f = realloc(m->kfill, cap * sizeof(*f));
+		if (f)
+			m->kfill = f;
+		if (!g || !f) {
+			m->oom = true;
+			return 0;
+		}
+		memset(m->kg + m->kcap, 0, (cap - m->kcap) * sizeof(*g));
+		memset(m->kfill + m->kcap, 0, (cap - m->kcap) * sizeof(*f));
+		m->kcap = cap;
+	}
+	if (!m->kg[i]) {
+		m->kg[i] = fc_jit_extern(m, m->sy->keys[i].name);
+		m->kfill[i] = fc_jit_field_fill(m, e->field.field);
+	}
+	return i;
 }
 
 static LLVMBasicBlockRef fc_jit_block(struct fc_jit_fn *F, const char *name)
@@ -411,8 +486,12 @@ static void fc_jit_load_slot_at(struct fc_jit_fn *F, const struct fc_expr *e, LL
 	LLVMBasicBlockRef b_have = fc_jit_block(F, "have");
 	LLVMBuildCondBr(b, v_fresh, b_have, b_fill);
 	LLVMPositionBuilderAtEnd(b, b_fill);
-	LLVMValueRef args[] = { F->v_env, LLVMConstInt(m->t_i32, i, 0), m->keys[i].g };
-	LLVMBuildCall2(b, m->ht[FC_JH_rt_jit_fill], m->keys[i].fill, args, 3, "");
+	/* out of memory: nothing declared, build on (the module is discarded) */
+	bool ok = !m->oom && i < m->kcap && m->kg[i];
+	LLVMValueRef args[] = { F->v_env, LLVMConstInt(m->t_i32, i, 0),
+				ok ? m->kg[i] : LLVMConstNull(m->t_ptr) };
+	LLVMBuildCall2(b, m->ht[FC_JH_rt_jit_fill], ok ? m->kfill[i] : m->h[FC_JH_rt_jit_fill],
+		       args, 3, "");
 	LLVMBuildBr(b, b_have);
 	LLVMPositionBuilderAtEnd(b, b_have);
 	*kind = LLVMBuildLoad2(b, m->t_i32, LLVMBuildStructGEP2(b, m->t_slot, v_slot, 1, ""),
@@ -439,7 +518,7 @@ static void fc_jit_generic(struct fc_jit_fn *F, const struct fc_node *n, LLVMBas
 {
 	struct fc_jit_mod *m = F->m;
 	char name[32];
-	snprintf(name, sizeof(name), "check.%u", m->nchecks++);
+	snprintf(name, sizeof(name), "check.%u", m->sy->nchecks++);
 	LLVMValueRef g = fc_jit_addr(m, name, n);
 	LLVMValueRef args[] = { F->v_env, g };
 	LLVMValueRef r = LLVMBuildCall2(m->b, m->ht[FC_JH_rt_jit_check], m->h[FC_JH_rt_jit_check],
@@ -1434,8 +1513,11 @@ static int fc_jit_optimize(LLVMModuleRef mod, LLVMTargetMachineRef tm, int opt, 
 	LLVMDisposeMessage(msg);
 	if (opt <= 0)
 		return 0;
-	char pipeline[32];
-	snprintf(pipeline, sizeof(pipeline), "default<O%d>", opt > 3 ? 3 : opt);
+	char pipeline[64];
+	if (opt == 1) /* what the lowering leaves to do: allocas to registers, peepholes */
+		snprintf(pipeline, sizeof(pipeline), "function(mem2reg,instcombine,simplifycfg)");
+	else
+		snprintf(pipeline, sizeof(pipeline), "default<O%d>", opt > 3 ? 3 : opt);
 	LLVMPassBuilderOptionsRef po = LLVMCreatePassBuilderOptions();
 	LLVMErrorRef e = LLVMRunPasses(mod, pipeline, tm, po);
 	LLVMDisposePassBuilderOptions(po);
@@ -1453,6 +1535,95 @@ static double fc_jit_now(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
+/* The number of modules (and threads) to compile n conditions in: as many as asked, or one
+ * per online CPU with no more than one per FC_JIT_MIN_PER_PART conditions; at most
+ * FC_JIT_MAX_PARTS, and at most one per condition. */
+static unsigned fc_jit_parts(const struct fc_jit_options *o, size_t n)
+{
+	size_t k;
+	if (o && o->threads > 0) {
+		k = (size_t)o->threads;
+	} else {
+		long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+		k = cpus < 1 ? 1 : (size_t)cpus;
+		if (k > n / FC_JIT_MIN_PER_PART)
+			k = n / FC_JIT_MIN_PER_PART;
+	}
+	if (k > FC_JIT_MAX_PARTS)
+		k = FC_JIT_MAX_PARTS;
+	if (k > n)
+		k = n;
+	return k < 1 ? 1 : (unsigned)k;
+}
+
+static size_t fc_jit_count_insts(LLVMValueRef fn)
+{
+	size_t k = 0;
+	for (LLVMBasicBlockRef bb = LLVMGetFirstBasicBlock(fn); bb; bb = LLVMGetNextBasicBlock(bb))
+		for (LLVMValueRef in = LLVMGetFirstInstruction(bb); in;
+		     in = LLVMGetNextInstruction(in))
+			k++;
+	return k;
+}
+
+/* One module's optimisation and code generation, on its own thread with its own context and
+ * target machine (LLVM compiles independent contexts concurrently). */
+struct fc_jit_part {
+	struct fc_jit_mod m;
+	LLVMContextRef ctx;
+	LLVMTargetMachineRef tm;
+	int opt;
+	LLVMMemoryBufferRef obj; /* the emitted ELF object */
+	int rc;
+	char err[256];
+	pthread_t thread;
+	bool threaded;
+};
+
+static void *fc_jit_part_run(void *arg)
+{
+	struct fc_jit_part *p = arg;
+	p->rc = fc_jit_optimize(p->m.mod, p->tm, p->opt, p->err, sizeof(p->err));
+	if (p->rc != 0)
+		return NULL;
+	char *msg = NULL;
+	if (LLVMTargetMachineEmitToMemoryBuffer(p->tm, p->m.mod, LLVMObjectFile, &msg, &p->obj)) {
+		fc_jit_errf(p->err, sizeof(p->err), "emitting code: %s", msg ? msg : "?");
+		p->obj = NULL;
+		p->rc = -1;
+	}
+	LLVMDisposeMessage(msg);
+	return NULL;
+}
+
+static void fc_jit_part_fini(struct fc_jit_part *p)
+{
+	fc_jit_mod_fini(&p->m);
+	if (p->m.mod)
+		LLVMDisposeModule(p->m.mod);
+	if (p->ctx)
+		LLVMContextDispose(p->ctx);
+	if (p->tm)
+		LLVMDisposeTargetMachine(p->tm);
+	if (p->obj)
+		LLVMDisposeMemoryBuffer(p->obj);
+	memset(p, 0, sizeof(*p));
+}
+
+/* Sets m's data layout and triple to tm's. */
+static void fc_jit_mod_target(struct fc_jit_mod *m, LLVMTargetMachineRef tm)
+{
+	LLVMTargetDataRef td = LLVMCreateTargetDataLayout(tm);
+	m->big_endian = LLVMByteOrder(td) == LLVMBigEndian;
+	char *dl = LLVMCopyStringRepOfTargetData(td);
+	LLVMSetDataLayout(m->mod, dl);
+	LLVMDisposeMessage(dl);
+	LLVMDisposeTargetData(td);
+	char *triple = LLVMGetTargetMachineTriple(tm);
+	LLVMSetTarget(m->mod, triple);
+	LLVMDisposeMessage(triple);
+}
+
 struct fc_jit *fc_jit_compile(const struct fc_node *const *conds, size_t n,
 			      const struct fc_jit_symbol *helpers, size_t nhelpers,
 			      const struct fc_jit_options *o, char *err, size_t errlen)
@@ -1462,20 +1633,85 @@ struct fc_jit *fc_jit_compile(const struct fc_node *const *conds, size_t n,
 	if (fc_jit_init_llvm(err, errlen) != 0)
 		return NULL;
 	struct fc_jit *j = calloc(1, sizeof(*j));
-	if (!j) {
+	struct fc_jit_syms sy = { .helpers = helpers, .nhelpers = nhelpers };
+	unsigned np = fc_jit_parts(o, n);
+	struct fc_jit_part *parts = calloc(np, sizeof(*parts));
+	LLVMTargetMachineRef tm_jit = NULL;
+	if (!j || !parts) {
 		fc_jit_errf(err, errlen, "out of memory");
-		return NULL;
+		goto fail;
 	}
 	j->n = n;
 	j->preds = calloc(n ? n : 1, sizeof(*j->preds));
-	LLVMTargetMachineRef tm = fc_jit_tm(opt, err, errlen);
-	LLVMTargetMachineRef tm_jit = fc_jit_tm(opt, err, errlen);
-	LLVMOrcThreadSafeContextRef tsctx = NULL;
-	struct fc_jit_mod m = { 0 };
-	if (!j->preds || !tm || !tm_jit)
+	if (!j->preds) {
+		fc_jit_errf(err, errlen, "out of memory");
 		goto fail;
+	}
+	for (int i = 0; i < FC_JH_COUNT; i++) {
+		const void *addr = NULL;
+		for (size_t k = 0; k < nhelpers; k++)
+			if (strcmp(helpers[k].name, fc_jit_helper_sigs[i].name) == 0)
+				addr = helpers[k].addr;
+		if (!addr) {
+			fc_jit_errf(err, errlen, "no address given for helper %s",
+				    fc_jit_helper_sigs[i].name);
+			goto fail;
+		}
+		fc_jit_abs_add(&sy, fc_jit_helper_sigs[i].name, addr, true);
+	}
 
-	/* the LLJIT, generating code with a target machine at the chosen level */
+	/* the modules, built here (the shared symbols and slots), each condition into the
+	 * smallest module so far */
+	for (unsigned k = 0; k < np; k++) {
+		struct fc_jit_part *p = &parts[k];
+		p->opt = opt;
+		p->tm = fc_jit_tm(opt, err, errlen);
+		if (!p->tm)
+			goto fail;
+		p->ctx = LLVMContextCreate();
+		char name[32];
+		snprintf(name, sizeof(name), "falcoc.rules.%u", k);
+		fc_jit_mod_init(&p->m, &sy, p->ctx, name);
+		fc_jit_mod_target(&p->m, p->tm);
+	}
+	for (size_t i = 0; i < n; i++) {
+		struct fc_jit_part *p = &parts[0];
+		for (unsigned k = 1; k < np; k++)
+			if (parts[k].m.ninsts < p->m.ninsts)
+				p = &parts[k];
+		char name[32];
+		snprintf(name, sizeof(name), "rule.%zu", i);
+		p->m.ninsts += fc_jit_count_insts(fc_jit_function(&p->m, conds[i], name));
+	}
+	for (unsigned k = 0; k < np; k++)
+		sy.oom |= parts[k].m.oom;
+	if (sy.oom) {
+		fc_jit_errf(err, errlen, "out of memory");
+		goto fail;
+	}
+	j->nslots = sy.nkeys;
+
+	/* optimise and emit each module on its own thread (the last on this one) */
+	for (unsigned k = 0; k + 1 < np; k++)
+		parts[k].threaded =
+			pthread_create(&parts[k].thread, NULL, fc_jit_part_run, &parts[k]) == 0;
+	for (unsigned k = 0; k < np; k++)
+		if (!parts[k].threaded)
+			fc_jit_part_run(&parts[k]);
+	for (unsigned k = 0; k < np; k++)
+		if (parts[k].threaded)
+			pthread_join(parts[k].thread, NULL);
+	for (unsigned k = 0; k < np; k++)
+		if (parts[k].rc != 0) {
+			fc_jit_errf(err, errlen, "%s", parts[k].err);
+			goto fail;
+		}
+
+	/* link: an LLJIT holding the objects, the helpers and the addresses of checks and
+	 * fields as absolute symbols, libc's functions (memcmp) from the process */
+	tm_jit = fc_jit_tm(opt, err, errlen);
+	if (!tm_jit)
+		goto fail;
 	LLVMOrcLLJITBuilderRef jb = LLVMOrcCreateLLJITBuilder();
 	LLVMOrcLLJITBuilderSetJITTargetMachineBuilder(
 		jb, LLVMOrcJITTargetMachineBuilderCreateFromTargetMachine(tm_jit));
@@ -1495,65 +1731,31 @@ struct fc_jit *fc_jit_compile(const struct fc_node *const *conds, size_t n,
 		goto fail;
 	}
 	LLVMOrcJITDylibAddGenerator(jd, gen);
-
-	/* the module: one function per condition */
-	tsctx = LLVMOrcCreateNewThreadSafeContext();
-	fc_jit_mod_init(&m, LLVMOrcThreadSafeContextGetContext(tsctx), "falcoc.rules");
-	LLVMSetDataLayout(m.mod, LLVMOrcLLJITGetDataLayoutStr(j->jit));
-	m.big_endian = LLVMByteOrder(LLVMGetModuleDataLayout(m.mod)) == LLVMBigEndian;
-	LLVMSetTarget(m.mod, LLVMOrcLLJITGetTripleString(j->jit));
-	for (int i = 0; i < FC_JH_COUNT; i++) {
-		const void *addr = NULL;
-		for (size_t k = 0; k < nhelpers; k++)
-			if (strcmp(helpers[k].name, fc_jit_helper_sigs[i].name) == 0)
-				addr = helpers[k].addr;
-		if (!addr) {
-			fc_jit_errf(err, errlen, "no address given for helper %s",
-				    fc_jit_helper_sigs[i].name);
-			goto fail;
-		}
-		fc_jit_abs_add(&m, fc_jit_helper_sigs[i].name, addr, true);
-	}
-	m.helpers = helpers;
-	m.nhelpers = nhelpers;
-	for (size_t i = 0; i < n; i++) {
-		char name[32];
-		snprintf(name, sizeof(name), "rule.%zu", i);
-		fc_jit_function(&m, conds[i], name);
-	}
-	if (m.oom) {
-		fc_jit_errf(err, errlen, "out of memory");
-		goto fail;
-	}
-	j->nslots = m.nkeys;
-	if (fc_jit_optimize(m.mod, tm, opt, err, errlen) != 0)
-		goto fail;
-
-	/* the addresses of helpers, checks and fields, as absolute symbols */
-	LLVMOrcCSymbolMapPairs syms = calloc(m.nabs ? m.nabs : 1, sizeof(*syms));
+	LLVMOrcCSymbolMapPairs syms = calloc(sy.nabs ? sy.nabs : 1, sizeof(*syms));
 	if (!syms) {
 		fc_jit_errf(err, errlen, "out of memory");
 		goto fail;
 	}
-	for (size_t i = 0; i < m.nabs; i++) {
-		syms[i].Name = LLVMOrcLLJITMangleAndIntern(j->jit, m.abs[i].name);
-		syms[i].Sym.Address = (LLVMOrcExecutorAddress)(uintptr_t)m.abs[i].addr;
+	for (size_t i = 0; i < sy.nabs; i++) {
+		syms[i].Name = LLVMOrcLLJITMangleAndIntern(j->jit, sy.abs[i].name);
+		syms[i].Sym.Address = (LLVMOrcExecutorAddress)(uintptr_t)sy.abs[i].addr;
 		syms[i].Sym.Flags.GenericFlags =
 			LLVMJITSymbolGenericFlagsExported |
-			(m.abs[i].callable ? LLVMJITSymbolGenericFlagsCallable : 0);
+			(sy.abs[i].callable ? LLVMJITSymbolGenericFlagsCallable : 0);
 	}
-	e = LLVMOrcJITDylibDefine(jd, LLVMOrcAbsoluteSymbols(syms, m.nabs));
+	e = LLVMOrcJITDylibDefine(jd, LLVMOrcAbsoluteSymbols(syms, sy.nabs));
 	free(syms);
 	if (e) {
 		fc_jit_llvm_err(e, "defining helper symbols", err, errlen);
 		goto fail;
 	}
-	LLVMOrcThreadSafeModuleRef tsm = LLVMOrcCreateNewThreadSafeModule(m.mod, tsctx);
-	m.mod = NULL; /* owned by the JIT now */
-	e = LLVMOrcLLJITAddLLVMIRModule(j->jit, jd, tsm);
-	if (e) {
-		fc_jit_llvm_err(e, "adding the module", err, errlen);
-		goto fail;
+	for (unsigned k = 0; k < np; k++) {
+		e = LLVMOrcLLJITAddObjectFile(j->jit, jd, parts[k].obj);
+		parts[k].obj = NULL; /* owned by the JIT now */
+		if (e) {
+			fc_jit_llvm_err(e, "adding code", err, errlen);
+			goto fail;
+		}
 	}
 	for (size_t i = 0; i < n; i++) {
 		char name[32];
@@ -1561,24 +1763,23 @@ struct fc_jit *fc_jit_compile(const struct fc_node *const *conds, size_t n,
 		LLVMOrcExecutorAddress addr = 0;
 		e = LLVMOrcLLJITLookup(j->jit, &addr, name);
 		if (e) {
-			fc_jit_llvm_err(e, "emitting code", err, errlen);
+			fc_jit_llvm_err(e, "linking code", err, errlen);
 			goto fail;
 		}
 		j->preds[i] = (fc_jit_pred)(uintptr_t)addr;
 	}
-	fc_jit_mod_fini(&m);
-	LLVMOrcDisposeThreadSafeContext(tsctx);
-	LLVMDisposeTargetMachine(tm);
+	for (unsigned k = 0; k < np; k++)
+		fc_jit_part_fini(&parts[k]);
+	free(parts);
+	fc_jit_syms_fini(&sy);
+	j->nparts = np;
 	j->seconds = fc_jit_now() - t0;
 	return j;
 fail:
-	if (m.mod)
-		LLVMDisposeModule(m.mod);
-	fc_jit_mod_fini(&m);
-	if (tsctx)
-		LLVMOrcDisposeThreadSafeContext(tsctx);
-	if (tm)
-		LLVMDisposeTargetMachine(tm);
+	for (unsigned k = 0; parts && k < np; k++)
+		fc_jit_part_fini(&parts[k]);
+	free(parts);
+	fc_jit_syms_fini(&sy);
 	if (tm_jit)
 		LLVMDisposeTargetMachine(tm_jit);
 	fc_jit_free(j);
@@ -1621,18 +1822,12 @@ int fc_jit_dump_ir(const struct fc_node *cond, const char *name, int opt_level, 
 	if (!tm)
 		return -1;
 	LLVMContextRef ctx = LLVMContextCreate();
+	struct fc_jit_syms sy = { 0 };
 	struct fc_jit_mod m;
-	fc_jit_mod_init(&m, ctx, "falcoc.rule");
-	LLVMTargetDataRef td = LLVMCreateTargetDataLayout(tm);
-	m.big_endian = LLVMByteOrder(td) == LLVMBigEndian;
-	char *dl = LLVMCopyStringRepOfTargetData(td);
-	LLVMSetDataLayout(m.mod, dl);
-	LLVMDisposeMessage(dl);
-	LLVMDisposeTargetData(td);
-	char *triple = LLVMGetTargetMachineTriple(tm);
-	LLVMSetTarget(m.mod, triple);
-	LLVMDisposeMessage(triple);
+	fc_jit_mod_init(&m, &sy, ctx, "falcoc.rule");
+	fc_jit_mod_target(&m, tm);
 	fc_jit_function(&m, cond, name);
+	m.oom |= sy.oom;
 	int rc = m.oom ? -1 : fc_jit_optimize(m.mod, tm, opt_level, err, errlen);
 	if (m.oom)
 		fc_jit_errf(err, errlen, "out of memory");
@@ -1642,6 +1837,7 @@ int fc_jit_dump_ir(const struct fc_node *cond, const char *name, int opt_level, 
 		LLVMDisposeMessage(s);
 	}
 	fc_jit_mod_fini(&m);
+	fc_jit_syms_fini(&sy);
 	LLVMDisposeModule(m.mod);
 	LLVMDisposeTargetMachine(tm);
 	LLVMContextDispose(ctx);

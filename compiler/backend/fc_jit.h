@@ -94,9 +94,19 @@ struct fc_jit_symbol {
  * enum fc_evttype, -1 when its name is none of them, -2 when it has no type (no event). */
 typedef bool (*fc_jit_pred)(struct fc_jit_env *env, int32_t evt);
 
+/* The optimisation level when the caller does not choose. Measured on the upstream rules
+ * (docs/jit.md, bench_jit): level 1 (mem2reg, instcombine, simplifycfg, then the
+ * SelectionDAG instruction selector at codegen level Less) runs as fast as O2/O3 and clearly
+ * faster than O0 (no passes, fast instruction selection: values live on the stack), and with
+ * one module per CPU it compiles the whole upstream ruleset in about half a second on 2
+ * cores. */
+#define FC_JIT_DEFAULT_OPT 1
+
 struct fc_jit_options {
-	int opt_level; /* 0: no IR passes, fast isel; 1..3: default<O1..O3> and codegen at that
-			* level; <0: the default (0, see fc_jit.c) */
+	int opt_level; /* 0: no IR passes, fast isel; 1: a light function pipeline (mem2reg,
+			* instcombine, simplifycfg) and codegen at Less; 2, 3: default<O2>,
+			* default<O3> and codegen at that level; <0: the default (see fc_jit.c) */
+	int threads;   /* compile threads (one module each); <= 0: one per online CPU */
 };
 
 struct fc_jit;

@@ -55,6 +55,13 @@ static const char *const conds[] = {
 	"evt.arg.name endswith passwd", "evt.arg.name in (/etc/passwd, /etc/shadow)",
 	"evt.arg.dirfd = -100", "evt.arg.dirfd = AT_FDCWD", "evt.arg.flags = 1",
 	"evt.arg[2] = /etc/passwd", "evt.arg[9] = x", "not evt.arg.nope = x",
+	/* evt.arg rendered straight to its text: flags names or the number, numbers, user and
+	 * group names */
+	"evt.arg.flags = O_RDONLY", "evt.arg.flags = O_NONE", "evt.arg.flags = 0",
+	"evt.arg.flags = 1073741824", "evt.arg.flags contains O_", "evt.arg.flags = ''",
+	"evt.arg.dev = 0", "evt.arg.ino = 18446744073709551615", "evt.arg.ino = -1",
+	"evt.arg.uid = alice", "evt.arg.uid = root", "evt.arg.uid = '<NA>'",
+	"evt.arg.uid = 4242", "evt.arg.gid = root", "evt.arg.gid = '<NA>'", "evt.arg.res = 0",
 	"proc.name startswith oneof (ca, xx)", "proc.name startswith allof (ca, c)",
 	"proc.name startswith allof (ca, x)", "fd.name endswith anyof (wd, zz)",
 	"proc.name = oneof (bash, cat)", "proc.name contains allof (a, t)",
@@ -187,8 +194,10 @@ static void setup(void)
 		ck_assert_msg(r.errors == 0, "check %s: %s", conds[i], fc_diag_first(u));
 	}
 	char err[256];
+	/* in three modules compiled on three threads, sharing slots (fc_jit_parts) */
+	struct fc_jit_options jo = { .opt_level = -1, .threads = 3 };
 	jit = fc_jit_compile((const struct fc_node *const *)nodes, NCONDS, rt_jit_helpers,
-			     rt_jit_nhelpers, NULL, err, sizeof(err));
+			     rt_jit_nhelpers, &jo, err, sizeof(err));
 	ck_assert_msg(jit != NULL, "JIT: %s", err);
 	slots = calloc(fc_jit_slot_count(jit) + 1, sizeof(*slots));
 }
@@ -267,6 +276,29 @@ START_TEST(open_events)
 	feed_and_compare("openat with a trailing slash");
 	openat(11, "/etcx/passwd", 13, 0);
 	feed_and_compare("openat under a near miss");
+	openat(12, "/tmp/x", 7, 0x3ff);
+	feed_and_compare("openat with many flags");
+	openat(13, "/tmp/y", 7, 1u << 30);
+	feed_and_compare("openat with flags that have no name");
+}
+END_TEST
+
+/* setuid/setgid: a known user, root, and ids without a name */
+START_TEST(id_events)
+{
+	static const struct {
+		unsigned type;
+		uint32_t id;
+	} ev_ids[] = {
+		{ FK_EVENT_SETUID, 1000 }, { FK_EVENT_SETUID, 0 }, { FK_EVENT_SETUID, 4242 },
+		{ FK_EVENT_SETGID, 0 },    { FK_EVENT_SETGID, 77 },
+	};
+	for (size_t i = 0; i < sizeof(ev_ids) / sizeof(ev_ids[0]); i++) {
+		rt_event_builder_begin(&b, ev_ids[i].type, TS, 200, 200, 0);
+		rt_event_builder_add_u64(&b, 0, 8);
+		rt_event_builder_add_u64(&b, ev_ids[i].id, 4);
+		feed_and_compare(ev_ids[i].type == FK_EVENT_SETUID ? "setuid" : "setgid");
+	}
 }
 END_TEST
 
@@ -461,6 +493,7 @@ Suite *fc_jit_suite(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, open_events);
+	tcase_add_test(tc, id_events);
 	tcase_add_test(tc, network_events);
 	tcase_add_test(tc, bad_address_constants);
 	tcase_add_test(tc, write_events);
