@@ -659,6 +659,21 @@ static const char *fd_resolve_dir(struct rt_ctx *c, int64_t dirfd);
 
 /* Renders parameter i as Falco does: the value, and separately its resolution (fd name,
  * errno name, flag names, user name...) or "" when it has none. */
+/* The name a uid or gid parameter resolves to: the user's or group's, "root" for 0 without
+ * one, else "<NA>". */
+static const char *id_name(struct rt_ctx *c, bool uid, uint32_t id)
+{
+	const char *name = NULL;
+	if (uid) {
+		const struct rt_user *u = c->state ? rt_state_user(c->state, id) : NULL;
+		name = u ? u->name : NULL;
+	} else {
+		const struct rt_group *g = c->state ? rt_state_group(c->state, id) : NULL;
+		name = g ? g->name : NULL;
+	}
+	return name ? name : id == 0 ? "root" : "<NA>";
+}
+
 static void param_render(struct rt_ctx *c, int i, const char **val, const char **res)
 {
 	const struct rt_event *ev = c->ev;
@@ -739,13 +754,7 @@ static void param_render(struct rt_ctx *c, int i, const char **val, const char *
 	case FK_PT_GID: {
 		uint32_t id = (uint32_t)rd_u(p, len);
 		rt_sb_printf(&v, "%u", id);
-		if (pi->type == FK_PT_UID) {
-			const struct rt_user *u = c->state ? rt_state_user(c->state, id) : NULL;
-			rt_sb_adds(&r, u && u->name ? u->name : id == 0 ? "root" : "<NA>");
-		} else {
-			const struct rt_group *g = c->state ? rt_state_group(c->state, id) : NULL;
-			rt_sb_adds(&r, g && g->name ? g->name : id == 0 ? "root" : "<NA>");
-		}
+		rt_sb_adds(&r, id_name(c, pi->type == FK_PT_UID, id));
 		break;
 	}
 	case FK_PT_SIGTYPE: {
@@ -2319,12 +2328,30 @@ static int evt_arg_index(const struct rt_event *ev, const struct fc_str *a)
 	return i;
 }
 
+/* u as decimal text (negative when is_signed and the top bit is set), in the scratch arena:
+ * param_render's "%" PRId64 / "%" PRIu64 without printf. */
+static int vdec(struct rt_ctx *c, struct rt_value *out, uint64_t u, bool is_signed)
+{
+	char tmp[24], *e = tmp + sizeof(tmp), *q = e;
+	bool neg = is_signed && (int64_t)u < 0;
+	uint64_t m = neg ? 0 - u : u;
+	do {
+		*--q = (char)('0' + m % 10);
+		m /= 10;
+	} while (m);
+	if (neg)
+		*--q = '-';
+	return vstr(out, rt_ctx_strndup(c, q, (size_t)(e - q)), (size_t)(e - q));
+}
+
 /* evt.arg[...] for the JIT's fill (rt_jit_helpers.c): exactly the value extract_field_as
- * gives, with two shortcuts. The parameter index is memoised (evt_arg_index). A string
- * parameter whose text is the parameter itself (a charbuf, or an fs path that is empty or
- * absolute: nothing to resolve, so param_render's value is the bytes up to the first NUL
- * and its resolved part is empty) is read in place instead of being copied into the scratch
- * arena. Every other parameter is rendered as extract_field_as renders it. */
+ * gives, with shortcuts. The parameter index is memoised (evt_arg_index). Numbers, flags and
+ * user and group ids are rendered straight to the one text extract_field_as picks (the
+ * resolved part when there is one, else the number), without printf. A string parameter
+ * whose text is the parameter itself (a charbuf, or an fs path that is empty or absolute:
+ * nothing to resolve, so param_render's value is the bytes up to the first NUL and its
+ * resolved part is empty) is read in place instead of being copied into the scratch arena.
+ * Every other parameter is rendered as extract_field_as renders it. */
 static int evt_arg_direct(struct rt_ctx *c, const struct fc_expr *e, struct rt_value *out)
 {
 	const struct rt_event *ev = c->ev;
@@ -2335,6 +2362,42 @@ static int evt_arg_direct(struct rt_ctx *c, const struct fc_expr *e, struct rt_v
 		return na(out);
 	enum fk_param_type pt = ev->info->params[i].type;
 	const char *p = (const char *)ev->param[i];
+	switch (pt) {
+	case FK_PT_INT8:
+	case FK_PT_INT16:
+	case FK_PT_INT32:
+	case FK_PT_INT64: /* nothing resolved: the number */
+		return vdec(c, out, (uint64_t)rd_s(ev->param[i], ev->plen[i]), true);
+	case FK_PT_UINT8:
+	case FK_PT_UINT16:
+	case FK_PT_UINT32:
+	case FK_PT_UINT64:
+	case FK_PT_RELTIME:
+	case FK_PT_ABSTIME:
+		return vdec(c, out, rd_u(ev->param[i], ev->plen[i]), false);
+	case FK_PT_FLAGS8:
+	case FK_PT_FLAGS16:
+	case FK_PT_FLAGS32: { /* the names, or the number when none applies */
+		bool sg, en;
+		uint64_t u = param_number(ev, i, &sg);
+		const struct rt_flag_name *tab = flag_table(ev, ev->info->params[i].name, &en);
+		if (tab) {
+			struct rt_sb r;
+			rt_sb_init(&r, c);
+			flags_render(&r, tab, en, u);
+			if (r.len)
+				return vstr(out, r.s, r.len);
+		}
+		return vdec(c, out, u, false);
+	}
+	case FK_PT_UID:
+	case FK_PT_GID: { /* always resolved: the name, "root" or "<NA>" */
+		uint32_t id = (uint32_t)rd_u(ev->param[i], ev->plen[i]);
+		return vcstr(out, id_name(c, pt == FK_PT_UID, id));
+	}
+	default:
+		break;
+	}
 	size_t n = strnlen(p, ev->plen[i]);
 	if (pt == FK_PT_CHARBUF ||
 	    ((pt == FK_PT_FSPATH || pt == FK_PT_FSRELPATH) && (n == 0 || p[0] == '/')))
