@@ -9,6 +9,11 @@ struct bench_stats {
 
 /* Milliseconds on the monotonic clock. */
 double bench_now_ms(void);
+/* Milliseconds of CPU the calling thread has used: what a single-threaded loop costs, without
+ * the time it waited while other work on a shared machine had the CPU. */
+double bench_thread_cpu_ms(void);
+/* Milliseconds of CPU all threads of the process have used. */
+double bench_process_cpu_ms(void);
 /* Sorts v in place. */
 struct bench_stats bench_stats_of(double *v, int n);
 /* "  WHAT  min X ms  median Y ms  mean Z ms", WHAT padded to width. */
