@@ -55,6 +55,14 @@ static const char *const conds[] = {
 	"evt.arg.name endswith passwd", "evt.arg.name in (/etc/passwd, /etc/shadow)",
 	"evt.arg.dirfd = -100", "evt.arg.dirfd = AT_FDCWD", "evt.arg.flags = 1",
 	"evt.arg[2] = /etc/passwd", "evt.arg[9] = x", "not evt.arg.nope = x",
+	/* a subtree in three places, compiled once (@sub.K) and called; inside a chain, under
+	 * not, and alone */
+	"(fd.name startswith /etc and proc.name in (cat, bash, a1, a2, a3, a4, a5, a6, a7, a8, "
+	"a9, a10)) or evt.num = 0",
+	"evt.num > 0 and not (fd.name startswith /etc and proc.name in (cat, bash, a1, a2, a3, "
+	"a4, a5, a6, a7, a8, a9, a10))",
+	"fd.name startswith /etc and proc.name in (cat, bash, a1, a2, a3, a4, a5, a6, a7, a8, a9, "
+	"a10)",
 	/* evt.arg rendered straight to its text: flags names or the number, numbers, user and
 	 * group names */
 	"evt.arg.flags = O_RDONLY", "evt.arg.flags = O_NONE", "evt.arg.flags = 0",
