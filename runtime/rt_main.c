@@ -296,8 +296,9 @@ static void usage(FILE *out)
 		"  -r FILE|DIR           rules file to load (repeatable; a directory loads its *.yaml\n"
 		"                        files in name order). Replaces rules_file of -c\n"
 		"  -b BUNDLE             load the rules from a bundle made by falcoc compile instead\n"
-		"                        of rules files; reloaded on SIGHUP or when the file changes\n"
-		"                        (a bad new bundle is logged and the old rules keep running)\n"
+		"                        of rules files (live, with the bundle's prefilters);\n"
+		"                        reloaded on SIGHUP or when the file changes (a bad new\n"
+		"                        bundle is logged and the old rules keep running)\n"
 		"  -c FILE               configuration file (falco.yaml); see docs/falcod.md for the\n"
 		"                        keys read\n"
 		"  -o KEY=VALUE          set a configuration key (dotted, e.g. file_output.enabled=true);\n"
@@ -497,6 +498,10 @@ struct gen {
 	struct fc_ruleset *rs;
 	struct rt_engine *e;
 	uint64_t *by_rule;              /* alerts, indexed like rs->rules */
+	struct fc_prefilter *pf;        /* owned: the in-kernel prefilters of these rules (live),
+					 * decoded from a bundle's PREFILTER section at load, else
+					 * built from the rules by gen_prefilter; or NULL */
+	const char *pf_from;            /* where pf comes from, for the log line */
 };
 
 struct app {
@@ -742,6 +747,7 @@ static void gen_free(struct gen *g)
 	rt_engine_free(g->e);
 	fc_unit_free(g->u);
 	free(g->by_rule);
+	fc_prefilter_free(g->pf);
 	free(g);
 }
 
@@ -755,8 +761,12 @@ static void gen_build(struct gen *g, const struct opts *o, const struct rt_engin
 		abort(); /* rt_engine_new fails on OOM only */
 }
 
-/* Loads and verifies the bundle at path into a fresh unit. NULL, with the loader's message
- * (which names the file, the section and the offset) in err, when it is refused. */
+/* Loads and verifies the bundle at path into a fresh unit, and decodes its PREFILTER section
+ * (the programs the live capture loads, docs/bundle.md) whatever the mode, so that a bundle is
+ * accepted or refused the same way live, in a replay and with --no-prefilter. NULL, with the
+ * loader's message (which names the file, the section and the offset) in err, when it is
+ * refused. A bundle without a PREFILTER section loads; its prefilters are built from its rules
+ * (gen_prefilter). */
 static struct gen *gen_load_bundle(const char *path, char *err, size_t errlen)
 {
 	struct gen *g = calloc(1, sizeof(*g));
@@ -770,7 +780,41 @@ static struct gen *gen_load_bundle(const char *path, char *err, size_t errlen)
 		return NULL;
 	}
 	g->rs = fc_bundle_ruleset(b);
+	size_t plen = 0;
+	const void *pdata = fc_bundle_section(b, FC_BUNDLE_SEC_PREFILTER, &plen);
+	if (!pdata) {
+		g->pf_from = "built from the rules (the bundle has no PREFILTER section)";
+		return g;
+	}
+	char perr[256] = "out of memory";
+	g->pf = fc_prefilter_from_blob(pdata, plen, perr, sizeof(perr));
+	if (!g->pf) {
+		const struct fc_bundle_info *in = fc_bundle_info(b);
+		unsigned long long off = 0;
+		for (size_t i = 0; i < in->nsections; i++)
+			if (in->sections[i].type == FC_BUNDLE_SEC_PREFILTER)
+				off = in->sections[i].offset;
+		snprintf(err, errlen, "%s: bundle refused: section PREFILTER, offset %llu: the "
+				      "prefilter programs do not decode: %s", path, off, perr);
+		gen_free(g);
+		return NULL;
+	}
+	g->pf_from = "programs from the bundle";
 	return g;
+}
+
+/* The prefilters of g for the live capture: the bundle's (decoded at load), else built now
+ * from g's rules (rules files, or a bundle without a PREFILTER section), after -D/-T/-t. The
+ * bundle's were built by falcoc for every enabled rule of the bundle: -D/-T/-t/priority only
+ * disable rules, so they stay sound (docs/bundle.md). NULL on OOM. */
+static const struct fc_prefilter *gen_prefilter(struct gen *g)
+{
+	if (!g->pf) {
+		g->pf = fc_prefilter_build(g->rs, NULL);
+		if (!g->pf_from)
+			g->pf_from = "built from the rules";
+	}
+	return g->pf;
 }
 
 static void gen_log_loaded(const struct gen *g, const char *path, const char *what)
@@ -815,8 +859,12 @@ static void *reload_thread(void *arg)
 {
 	struct reload *rl = arg;
 	rl->built = gen_load_bundle(rl->path, rl->err, sizeof(rl->err));
-	if (rl->built)
+	if (rl->built) {
 		gen_build(rl->built, rl->o, rl->eo);
+		/* without a PREFILTER section: built here, off the event loop */
+		if (rl->bpf && !rl->o->no_prefilter)
+			gen_prefilter(rl->built);
+	}
 	atomic_store(&rl->state, RELOAD_BUILT);
 	return NULL;
 }
@@ -874,13 +922,17 @@ static void reload_swap(struct app *a, struct gen *g)
 			 * ring: until then, none */
 			static char perr[16384];
 			rt_bpf_prefilter_enable(g_reload.bpf, false);
-			struct fc_prefilter *pf = fc_prefilter_build(g->rs, NULL);
+			const struct fc_prefilter *pf = gen_prefilter(g);
 			int np = pf ? rt_bpf_load_prefilter(g_reload.bpf, pf, types, perr, sizeof(perr))
 				    : -ENOMEM;
-			fc_prefilter_free(pf);
+			if (!pf)
+				snprintf(perr, sizeof(perr), "%s", strerror(ENOMEM));
 			if (np < 0)
 				logmsg("Error: prefilters of the new rules not loaded, running without: %s",
 				       perr);
+			else
+				logmsg("Prefilters: %d event types filtered in the kernel, %s", np,
+				       g->pf_from);
 		}
 		if (memcmp(sys, old_sys, sizeof(sys)) != 0)
 			logmsg("note: the new rules name syscalls without an event type of their own "
@@ -1457,18 +1509,21 @@ static int live(struct app *a)
 		return 1;
 	}
 	if (!o->no_prefilter) {
-		/* docs/prefilter.md: built from every valid enabled rule (a superset of what the
-		 * engine runs, so still sound); a rejection is an error, not a silent fallback */
-		struct fc_prefilter *pf = fc_prefilter_build(a->cur->rs, NULL);
+		/* docs/prefilter.md: a bundle's own programs, else built from every valid enabled
+		 * rule (a superset of what the engine runs, so still sound); a rejection is an
+		 * error, not a silent fallback */
+		const struct fc_prefilter *pf = gen_prefilter(a->cur);
 		int np = pf ? rt_bpf_load_prefilter(b, pf, types, err, sizeof(err)) : -ENOMEM;
-		fc_prefilter_free(pf);
+		if (!pf)
+			snprintf(err, sizeof(err), "%s", strerror(ENOMEM));
 		if (np < 0) {
-			fprintf(stderr, "Error: cannot load the prefilters (--no-prefilter to run "
-					"without): %s\n", err);
+			fprintf(stderr, "Error: cannot load the prefilters (%s; --no-prefilter to "
+					"run without): %s\n", a->cur->pf_from, err);
 			rt_bpf_free(b);
 			return 1;
 		}
-		logmsg("Prefilters: %d event types filtered in the kernel", np);
+		logmsg("Prefilters: %d event types filtered in the kernel, %s", np,
+		       a->cur->pf_from);
 	}
 	logmsg("Opening capture with the eBPF probe (%u syscalls, %u KiB ring buffer)", nsys,
 	       o->ringbuf_bytes >> 10);

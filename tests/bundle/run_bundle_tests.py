@@ -11,6 +11,22 @@
   reload  falcod -b on a paced replay: a good new bundle (SIGHUP, then a rename over the file)
           takes effect between two events; a corrupt one is refused with a log line saying why
           and the rules already running keep alerting; no event is lost
+  prefilter
+          the PREFILTER section is checked when a bundle loads: sections whose checksums are
+          right but whose programs do not decode are refused naming the section, at start
+          (live or not, --no-prefilter or not, -b or rules_bundle) and at a reload (the rules
+          running keep alerting); a bundle without the section loads and runs the same
+  prefilter_live
+          (root, BTF) falcod live runs the bundle's own prefilter programs, not programs
+          rebuilt from its rules: a bundle whose PREFILTER section was taken from another
+          bundle drops, in the kernel, events its rules match; the log says where the
+          prefilters come from; a reload installs the new bundle's programs, and a reload
+          refused for its PREFILTER section keeps the old rules and the old programs
+
+Bundles are taken apart and put together again by bundle_sections and bundle_build, which
+recompute what the format checksums (section CRC-32s, the SHA-256 trailer); the tests check
+that they give back a compiled bundle byte for byte, and that falcoc inspect accepts what they
+build, so a refusal is about the contents, not a checksum.
 """
 import argparse
 import hashlib
@@ -18,10 +34,12 @@ import json
 import os
 import shutil
 import signal
+import struct
 import subprocess
 import sys
 import tempfile
 import time
+import zlib
 
 import yaml
 
@@ -302,10 +320,417 @@ def t_reload(args):
     return fails
 
 
+# --- prefilter ---------------------------------------------------------------------------------
+
+SEC_PREFILTER = 16
+SKIP = 77
+
+
+def bundle_sections(data):
+    """The sections of a bundle (docs/bundle.md, Layout) as [type, flags, payload] lists."""
+    nsec = struct.unpack_from("<I", data, 44)[0]
+    pos, out = 128, []
+    for _ in range(nsec):
+        t, fl, n, _crc, _res = struct.unpack_from("<IIQII", data, pos)
+        pos += 24
+        out.append([t, fl, bytes(data[pos:pos + n])])
+        pos += n + (-n % 8)
+    return out
+
+
+def bundle_build(data, sections):
+    """A bundle with the header of data and these sections: the section count, the file size,
+    every CRC-32 and the SHA-256 trailer computed anew."""
+    body = bytearray()
+    for t, fl, p in sections:
+        body += struct.pack("<IIQII", t, fl, len(p), zlib.crc32(p), 0) + p + bytes(-len(p) % 8)
+    hdr = bytearray(data[:128])
+    struct.pack_into("<I", hdr, 44, len(sections))
+    struct.pack_into("<Q", hdr, 48, 128 + len(body) + 32)
+    out = bytes(hdr) + bytes(body)
+    return out + hashlib.sha256(out).digest()
+
+
+def with_prefilter(data, payload):
+    """data with its PREFILTER payload replaced (None: without a PREFILTER section)."""
+    secs = [s for s in bundle_sections(data) if s[0] != SEC_PREFILTER]
+    if payload is not None:
+        secs.append([SEC_PREFILTER, 0, payload])
+    return bundle_build(data, secs)
+
+
+def prefilter_of(data):
+    return next(s[2] for s in bundle_sections(data) if s[0] == SEC_PREFILTER)
+
+
+def bad_prefilters(good):
+    """PREFILTER payloads that do not decode, each with what makes it bad."""
+    garbage = bytes((i * 37 + 11) & 255 for i in range(len(good)))
+    return [
+        ("garbage", garbage),
+        ("another blob version", good[:4] + struct.pack("<I", 99) + good[8:]),
+        ("program headers of garbage", good[:12] + garbage[12:]),
+        ("a program cut short", good[:len(good) - 4]),
+        ("trailing bytes", good + bytes(8)),
+        ("empty", b""),
+    ]
+
+
+def zero_instructions(blob):
+    """A prefilter blob ("FCPF" v1: u32 version, u32 count, per program u16 type, u16 keep,
+    u32 count, 8-byte instructions) with every instruction zeroed: it decodes, and the
+    kernel's verifier rejects it."""
+    out = bytearray(blob)
+    pos = 12
+    for _ in range(struct.unpack_from("<I", blob, 8)[0]):
+        n = struct.unpack_from("<I", blob, pos + 4)[0]
+        pos += 8
+        out[pos:pos + 8 * n] = bytes(8 * n)
+        pos += 8 * n
+    return bytes(out)
+
+
+def check_built(args, path, fails, what):
+    p = run([args.falcoc, "inspect", path])
+    if p.returncode:
+        fails.append("%s: falcoc inspect refuses the crafted bundle (the helper's checksums "
+                     "are wrong?): %s" % (what, p.stderr.strip()))
+
+
+def t_prefilter(args):
+    fails = []
+    d = tempfile.mkdtemp(prefix="bundle-pf-")
+    try:
+        ra, rb = os.path.join(d, "a.yaml"), os.path.join(d, "b.yaml")
+        open(ra, "w").write(RULE.format(name="RuleA", path="/etc/bundle-a"))
+        open(rb, "w").write(RULE.format(name="RuleB", path="/etc/bundle-b"))
+        fa, fb = os.path.join(d, "a.fcb"), os.path.join(d, "b.fcb")
+        for out, src in ((fa, ra), (fb, rb)):
+            p = compile_bundle(args, out, [src])
+            if p.returncode:
+                return ["compile failed: " + p.stderr]
+        da, db = open(fa, "rb").read(), open(fb, "rb").read()
+        if bundle_build(da, bundle_sections(da)) != da:
+            return ["bundle_build does not give back a compiled bundle byte for byte"]
+        sc, cap = os.path.join(d, "s.yaml"), os.path.join(d, "s.fcap")
+        with open(sc, "w") as f:
+            yaml.safe_dump(scenario_yaml(400, 0.02), f)
+        p = run([args.fc_scenario, sc, cap, os.path.join(d, "s.json")])
+        if p.returncode:
+            return ["fc_scenario failed: " + p.stderr]
+        env = dict(os.environ, FALCO_HOSTNAME="h")
+        replay = ["-o", "json_output=true", "--replay", cap]
+
+        # 1. at start: refused, naming the section, whatever the mode
+        n = 0
+        for what, payload in bad_prefilters(prefilter_of(da)):
+            bad = os.path.join(d, "bad.fcb")
+            open(bad, "wb").write(with_prefilter(da, payload))
+            check_built(args, bad, fails, what)
+            for extra in ([], ["--no-prefilter"], ["-L"]):
+                src = ["-b", bad] if n % 2 == 0 else ["-o", "rules_bundle=" + bad]
+                n += 1
+                p = run([args.falcod] + src + (extra if extra == ["-L"] else extra + replay),
+                        env=env)
+                how = "%s, %s %s" % (what, src[0], " ".join(extra))
+                if p.returncode != 1:
+                    fails.append("%s: exit %d, expected 1" % (how, p.returncode))
+                if "Error: %s: bundle refused: section PREFILTER, offset " % bad not in p.stderr:
+                    fails.append("%s: the refusal does not name the section: %r" %
+                                 (how, p.stderr[-400:]))
+                if '"rule"' in p.stdout or "Events detected" in p.stdout:
+                    fails.append("%s: events were processed" % how)
+        print("prefilter: %d bad PREFILTER sections refused at start, %d runs" %
+              (len(bad_prefilters(prefilter_of(da))), n))
+
+        # 2. without a PREFILTER section: loads, runs the same
+        nopf = os.path.join(d, "nopf.fcb")
+        open(nopf, "wb").write(with_prefilter(da, None))
+        check_built(args, nopf, fails, "no PREFILTER section")
+        pg = run([args.falcod, "-b", fa] + replay, env=env)
+        pn = run([args.falcod, "-b", nopf] + replay, env=env)
+        if pn.returncode or pn.stdout != pg.stdout or '"rule":"RuleA"' not in pn.stdout:
+            fails.append("a bundle without a PREFILTER section: exit %d, stdout %s the "
+                         "bundle's with one" % (pn.returncode,
+                                                "differs from" if pn.stdout != pg.stdout
+                                                else "same as"))
+
+        # 3. a reload refused for its PREFILTER section changes nothing
+        live = os.path.join(d, "live.fcb")
+        shutil.copy(fa, live)
+        out, err = open(os.path.join(d, "out"), "w+"), open(os.path.join(d, "err"), "w+")
+        proc = subprocess.Popen([args.falcod, "-b", live, "-o", "json_output=true",
+                                 "--replay", cap, "--replay-speed", "1"], stdout=out,
+                                stderr=err, env=env)
+
+        def alerts():
+            out.flush()
+            with open(out.name) as f:
+                return [json.loads(l)["rule"] for l in f if l.startswith("{")]
+
+        def log():
+            with open(err.name) as f:
+                return f.read()
+        try:
+            wait_for(lambda: "RuleA" in alerts(), 10, "RuleA")
+            tmp = live + ".new"
+            open(tmp, "wb").write(with_prefilter(db, bad_prefilters(prefilter_of(db))[0][1]))
+            os.rename(tmp, live)
+            wait_for(lambda: "refused" in log(), 10, "the refusal")
+            na = alerts().count("RuleA")
+            wait_for(lambda: alerts().count("RuleA") > na + 2, 10, "RuleA after the refusal")
+            shutil.copy(fb, tmp)
+            os.rename(tmp, live)
+            wait_for(lambda: "RuleB" in alerts(), 10, "RuleB after a good reload")
+            rc = proc.wait(timeout=30)
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+        refusal = [l for l in log().splitlines() if "refused" in l]
+        print("prefilter: reload log says:\n  " + "\n  ".join(refusal))
+        if rc != 0:
+            fails.append("falcod exited %d" % rc)
+        if len(refusal) != 1 or "keep running" not in refusal[0] or \
+                "section PREFILTER" not in refusal[0]:
+            fails.append("the reload refusal does not name the PREFILTER section: %r" % refusal)
+        runs = []
+        for r in alerts():
+            if not runs or r != runs[-1]:
+                runs.append(r)
+        if runs != ["RuleA", "RuleB"]:
+            fails.append("rules in effect were %r, expected A, then B" % runs)
+    finally:
+        if not os.environ.get("FC_BUNDLE_KEEP"):
+            shutil.rmtree(d, ignore_errors=True)
+        else:
+            print("kept " + d)
+    return fails
+
+
+# --- prefilter_live ------------------------------------------------------------------------
+
+LIVE_RULES = """- rule: PfOpen
+  desc: opens of one file
+  condition: evt.type in (open, openat) and fd.name = {dir}/{which}
+  output: "PfOpen %proc.name opened %fd.name"
+  priority: WARNING
+- rule: PfSync
+  desc: opens of the sentinel file, to know that falcod has read what came before
+  condition: evt.type in (open, openat) and fd.name = {dir}/sync
+  output: "PfSync %fd.name"
+  priority: WARNING
+"""
+
+PROBE_REASONS = ("needs root", "has no BTF", "cannot create a BPF ring buffer")
+
+
+class Falcod:
+    """falcod live with JSON alerts on stdout, waited for until ready."""
+
+    def __init__(self, args, d, name, src, extra=()):
+        self.d, self.name = d, name
+        self.out = os.path.join(d, name + ".out")
+        self.err = os.path.join(d, name + ".err")
+        ready = os.path.join(d, name + ".ready")
+        self.proc = subprocess.Popen(
+            [args.falcod] + src + ["-o", "json_output=true", "--ready-file", ready] +
+            list(extra), stdout=open(self.out, "w"), stderr=open(self.err, "w"))
+        t = time.time() + 60
+        while not os.path.exists(ready):
+            if self.proc.poll() is not None or time.time() > t:
+                if self.proc.poll() is None:
+                    self.proc.kill()
+                raise RuntimeError("falcod %s did not start: %s" % (name, self.log()[-2000:]))
+            time.sleep(0.05)
+        self.nsync = 0
+
+    def log(self):
+        with open(self.err) as f:
+            return f.read()
+
+    def alerts(self):
+        with open(self.out) as f:
+            return [json.loads(l) for l in f if l.startswith("{")]
+
+    def opened(self, which):
+        return sum(1 for a in self.alerts() if a["rule"] == "PfOpen" and
+                   a["output_fields"]["fd.name"].endswith("/" + which))
+
+    def act(self, n):
+        """n opens of a and of b, then a sentinel open whose alert says falcod read them."""
+        for _ in range(n):
+            for w in ("a", "b"):
+                os.close(os.open(os.path.join(self.d, w), os.O_RDONLY))
+        self.nsync += 1
+        os.close(os.open(os.path.join(self.d, "sync"), os.O_RDONLY))
+        wait_for(lambda: sum(1 for a in self.alerts() if a["rule"] == "PfSync") >= self.nsync,
+                 15, "falcod %s to read the sentinel open" % self.name)
+
+    def stop(self):
+        self.proc.send_signal(signal.SIGTERM)
+        rc = self.proc.wait(timeout=60)
+        return rc, self.log()
+
+
+def prefilter_lines(log):
+    return [l.split(": ", 1)[1] for l in log.splitlines() if ": Prefilters: " in l]
+
+
+def kernel_dropped(log):
+    for l in log.splitlines():
+        if l.startswith("Prefilter: kept "):
+            return int(l.split(", dropped ")[1].split()[0])
+    return -1
+
+
+def t_prefilter_live(args):
+    if os.geteuid() != 0:
+        print("SKIP: the eBPF capture needs root")
+        return SKIP
+    if not os.access("/sys/kernel/btf/vmlinux", os.R_OK):
+        print("SKIP: the kernel has no BTF (/sys/kernel/btf/vmlinux)")
+        return SKIP
+    fails = []
+    d = tempfile.mkdtemp(prefix="bundle-pflive-")
+    os.chmod(d, 0o755)
+    running = []
+    try:
+        for f in ("a", "b", "sync"):
+            open(os.path.join(d, f), "w").close()
+        paths = {}
+        for w in ("a", "b"):
+            y, fcb = os.path.join(d, "r%s.yaml" % w), os.path.join(d, "r%s.fcb" % w)
+            open(y, "w").write(LIVE_RULES.format(dir=d, which=w))
+            p = compile_bundle(args, fcb, [y])
+            if p.returncode:
+                return ["compile failed: " + p.stderr]
+            paths[w], paths[w + "y"] = fcb, y
+        da, db = open(paths["a"], "rb").read(), open(paths["b"], "rb").read()
+        if prefilter_of(da) == prefilter_of(db):
+            return ["the two rules files give the same prefilters: the test proves nothing"]
+        # the rules of ra (PfOpen on a), the programs of rb (they keep opens of b, drop a's)
+        swapped = os.path.join(d, "swapped.fcb")
+        open(swapped, "wb").write(with_prefilter(da, prefilter_of(db)))
+        nopf = os.path.join(d, "nopf.fcb")
+        open(nopf, "wb").write(with_prefilter(da, None))
+        for f, what in ((swapped, "swapped PREFILTER"), (nopf, "no PREFILTER")):
+            check_built(args, f, fails, what)
+        N = 20
+        FROM_BUNDLE = "programs from the bundle"
+        BUILT = "built from the rules"
+
+        # 1. one run per source of prefilters
+        cases = [
+            ("bundle", ["-b", paths["a"]], [], N, FROM_BUNDLE),
+            ("swapped", ["-b", swapped], [], 0, FROM_BUNDLE),
+            ("config", ["-o", "rules_bundle=" + swapped], [], 0, FROM_BUNDLE),
+            ("nopf", ["-b", nopf], [], N, BUILT + " (the bundle has no PREFILTER section)"),
+            ("rules", ["-r", paths["ay"]], [], N, BUILT),
+            ("swapped-off", ["-b", swapped], ["--no-prefilter"], N, None),
+        ]
+        for name, src, extra, want_a, want_from in cases:
+            try:
+                f = Falcod(args, d, name, src, extra)
+            except RuntimeError as e:
+                msg = str(e)
+                if name == cases[0][0] and any(r in msg for r in PROBE_REASONS):
+                    print("SKIP: " + msg)
+                    return SKIP
+                fails.append(msg)
+                continue
+            running.append(f)
+            f.act(N)
+            rc, lg = f.stop()
+            running.remove(f)
+            pl = prefilter_lines(lg)
+            got_a, got_b = f.opened("a"), f.opened("b")
+            print("prefilter_live: %-12s opens of a alerted %2d/%d, of b %d; %s; kernel "
+                  "dropped %d" % (name, got_a, N, got_b, pl[0] if pl else "no prefilters",
+                                  kernel_dropped(lg)))
+            if rc != 0:
+                fails.append("%s: falcod exited %d" % (name, rc))
+            if got_a != want_a or got_b != 0:
+                fails.append("%s: %d alerts for opens of a (expected %d), %d for b (expected "
+                             "0)" % (name, got_a, want_a, got_b))
+            if want_from is None:
+                if pl:
+                    fails.append("%s: prefilters loaded with --no-prefilter: %r" % (name, pl))
+            elif len(pl) != 1 or not pl[0].endswith(
+                    " event types filtered in the kernel, " + want_from):
+                fails.append("%s: the log says %r, expected '..., %s'" % (name, pl, want_from))
+            if name == "swapped" and kernel_dropped(lg) < N:
+                fails.append("swapped: the kernel dropped %d events, fewer than the %d opens "
+                             "of a" % (kernel_dropped(lg), N))
+
+        # programs that decode but that the kernel refuses: an error naming their source
+        rej = os.path.join(d, "rejected.fcb")
+        open(rej, "wb").write(with_prefilter(da, zero_instructions(prefilter_of(da))))
+        p = run([args.falcod, "-b", rej, "-M", "1"])
+        want = "Error: cannot load the prefilters (%s; --no-prefilter to run without): the " \
+               "kernel rejected the prefilter of " % FROM_BUNDLE
+        print("prefilter_live: rejected programs: exit %d, %s" %
+              (p.returncode, (p.stderr.split("Error: ") + [""])[1].splitlines()[0][:150]))
+        if p.returncode != 1 or want not in p.stderr:
+            fails.append("programs the verifier rejects: exit %d, %r" %
+                         (p.returncode, p.stderr[-600:]))
+
+        # 2. reloads: the new bundle's programs; a refused one keeps the old rules and programs
+        live = os.path.join(d, "live.fcb")
+        shutil.copy(paths["a"], live)
+        tmp = live + ".new"
+
+        def publish(data):
+            open(tmp, "wb").write(data)
+            os.rename(tmp, live)
+        f = Falcod(args, d, "reload", ["-b", live])
+        running.append(f)
+        f.act(N)                                    # ra's rules and programs: a alerts
+        a1 = f.opened("a")
+        publish(open(swapped, "rb").read())
+        wait_for(lambda: "Reloaded rules bundle" in f.log(), 15, "the reload of swapped")
+        f.act(N)                                    # swapped: a dropped in the kernel
+        a2 = f.opened("a")
+        publish(with_prefilter(db, bad_prefilters(prefilter_of(db))[0][1]))
+        wait_for(lambda: "refused" in f.log(), 15, "the refusal")
+        f.act(N)                                    # still swapped: no alert at all
+        a3, b3 = f.opened("a"), f.opened("b")
+        publish(da)
+        wait_for(lambda: f.log().count("Reloaded rules bundle") >= 2, 15, "the last reload")
+        f.act(N)                                    # ra again: a alerts
+        a4 = f.opened("a")
+        rc, lg = f.stop()
+        running.remove(f)
+        pl = prefilter_lines(lg)
+        refusal = [l for l in lg.splitlines() if "refused" in l]
+        print("prefilter_live: reload: opens of a alerted %d, %d, %d, %d (of %d each); log:\n  %s"
+              % (a1, a2 - a1, a3 - a2, a4 - a3, N, "\n  ".join(pl + refusal)))
+        if rc != 0:
+            fails.append("reload: falcod exited %d" % rc)
+        if (a1, a2 - a1, a3 - a2, a4 - a3) != (N, 0, 0, N) or b3 != 0:
+            fails.append("reload: opens of a alerted %d, %d, %d, %d times, of b %d; expected "
+                         "%d, 0, 0, %d and 0" % (a1, a2 - a1, a3 - a2, a4 - a3, b3, N, N))
+        if len(pl) != 3 or not all(l.endswith(FROM_BUNDLE) for l in pl):
+            fails.append("reload: prefilter log lines %r, expected 3 '..., %s'" %
+                         (pl, FROM_BUNDLE))
+        if len(refusal) != 1 or "section PREFILTER" not in refusal[0]:
+            fails.append("reload: the refusal does not name the PREFILTER section: %r" %
+                         refusal)
+    finally:
+        for f in running:
+            if f.proc.poll() is None:
+                f.proc.kill()
+        if not os.environ.get("FC_BUNDLE_KEEP"):
+            shutil.rmtree(d, ignore_errors=True)
+        else:
+            print("kept " + d)
+    return fails
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__,
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("test", choices=["repro", "equiv", "reload"])
+    ap.add_argument("test", choices=["repro", "equiv", "reload", "prefilter",
+                                     "prefilter_live"])
     ap.add_argument("--falcoc", required=True)
     ap.add_argument("--falcod", required=True)
     ap.add_argument("--fc-scenario", required=True)
@@ -313,7 +738,10 @@ def main():
     ap.add_argument("--scenarios", required=True, help="tests/scenarios")
     args = ap.parse_args()
     args.rules_dir = os.path.join(args.compat, "falcosecurity-rules", "rules")
-    fails = {"repro": t_repro, "equiv": t_equiv, "reload": t_reload}[args.test](args)
+    fails = {"repro": t_repro, "equiv": t_equiv, "reload": t_reload, "prefilter": t_prefilter,
+             "prefilter_live": t_prefilter_live}[args.test](args)
+    if fails == SKIP:
+        return SKIP
     for f in fails:
         print("FAIL: " + f)
     return 1 if fails else 0
