@@ -229,6 +229,10 @@ static void cval_parse(struct rt_cval *cv, const struct fc_str *s, const struct 
 		cv->re = pcre2_compile((PCRE2_SPTR)s->s, s->len, PCRE2_ANCHORED | PCRE2_ENDANCHORED,
 		                       &err, &off, NULL);
 		cv->bad = cv->re == NULL;
+		/* pcre2's own JIT, once: pcre2_match then runs native code. Where it is not
+		 * available (an error here), matching interprets the same pattern. */
+		if (cv->re)
+			(void)pcre2_jit_compile(cv->re, PCRE2_JIT_COMPLETE);
 	}
 }
 
