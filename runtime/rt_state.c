@@ -1749,12 +1749,17 @@ struct rt_fd *rt_state_add_fd(struct rt_state *s, int64_t tid, const struct rt_f
 
 /* --- users and groups --------------------------------------------------------------------- */
 
-static size_t rt_user_pos(const struct rt_state *s, uint32_t uid)
+/* The users and groups tables are arrays sorted by id, the id (uint32_t) first in each
+ * element: the position of id in such an array of n elements of size sz (where it is, or
+ * where it would go). */
+static size_t rt_id_pos(const void *arr, size_t n, size_t sz, uint32_t id)
 {
-	size_t lo = 0, hi = s->nusers;
+	size_t lo = 0, hi = n;
 	while (lo < hi) {
 		size_t mid = (lo + hi) / 2;
-		if (s->users[mid].uid < uid)
+		uint32_t m;
+		memcpy(&m, (const char *)arr + mid * sz, sizeof(m));
+		if (m < id)
 			lo = mid + 1;
 		else
 			hi = mid;
@@ -1762,40 +1767,43 @@ static size_t rt_user_pos(const struct rt_state *s, uint32_t uid)
 	return lo;
 }
 
-static size_t rt_group_pos(const struct rt_state *s, uint32_t gid)
+/* The element with this id in the sorted array *arr: the existing one (*found), or a new
+ * zeroed one inserted in order (growing the array; aborts on OOM like the other tables). */
+static void *rt_id_slot(void **arr, size_t *n, size_t *cap, size_t sz, uint32_t id, bool *found)
 {
-	size_t lo = 0, hi = s->ngroups;
-	while (lo < hi) {
-		size_t mid = (lo + hi) / 2;
-		if (s->groups[mid].gid < gid)
-			lo = mid + 1;
-		else
-			hi = mid;
+	size_t i = rt_id_pos(*arr, *n, sz, id);
+	char *a = *arr;
+	uint32_t at;
+	if (i < *n && (memcpy(&at, a + i * sz, sizeof(at)), at == id)) {
+		*found = true;
+		return a + i * sz;
 	}
-	return lo;
+	if (*n == *cap) {
+		*cap = *cap ? *cap * 2 : 32;
+		a = realloc(a, *cap * sz);
+		if (!a)
+			abort();
+		*arr = a;
+	}
+	memmove(a + (i + 1) * sz, a + i * sz, (*n - i) * sz);
+	memset(a + i * sz, 0, sz);
+	(*n)++;
+	*found = false;
+	return a + i * sz;
 }
 
 void rt_state_add_user(struct rt_state *s, uint32_t uid, uint32_t gid, const char *name,
                        const char *homedir, const char *shell)
 {
-	size_t i = rt_user_pos(s, uid);
-	struct rt_user *u;
-	if (i < s->nusers && s->users[i].uid == uid) {
-		u = &s->users[i];
+	bool found;
+	void *arr = s->users;
+	struct rt_user *u = rt_id_slot(&arr, &s->nusers, &s->users_cap, sizeof(*s->users), uid,
+				       &found);
+	s->users = arr;
+	if (found) {
 		rt_str_free(u->name);
 		rt_str_free(u->homedir);
 		rt_str_free(u->shell);
-	} else {
-		if (s->nusers == s->users_cap) {
-			s->users_cap = s->users_cap ? s->users_cap * 2 : 32;
-			struct rt_user *n = realloc(s->users, s->users_cap * sizeof(*n));
-			if (!n)
-				abort();
-			s->users = n;
-		}
-		memmove(&s->users[i + 1], &s->users[i], (s->nusers - i) * sizeof(*s->users));
-		s->nusers++;
-		u = &s->users[i];
 	}
 	u->uid = uid;
 	u->gid = gid;
@@ -1806,36 +1814,26 @@ void rt_state_add_user(struct rt_state *s, uint32_t uid, uint32_t gid, const cha
 
 void rt_state_add_group(struct rt_state *s, uint32_t gid, const char *name)
 {
-	size_t i = rt_group_pos(s, gid);
-	struct rt_group *g;
-	if (i < s->ngroups && s->groups[i].gid == gid) {
-		g = &s->groups[i];
+	bool found;
+	void *arr = s->groups;
+	struct rt_group *g = rt_id_slot(&arr, &s->ngroups, &s->groups_cap, sizeof(*s->groups),
+					gid, &found);
+	s->groups = arr;
+	if (found)
 		rt_str_free(g->name);
-	} else {
-		if (s->ngroups == s->groups_cap) {
-			s->groups_cap = s->groups_cap ? s->groups_cap * 2 : 32;
-			struct rt_group *n = realloc(s->groups, s->groups_cap * sizeof(*n));
-			if (!n)
-				abort();
-			s->groups = n;
-		}
-		memmove(&s->groups[i + 1], &s->groups[i], (s->ngroups - i) * sizeof(*s->groups));
-		s->ngroups++;
-		g = &s->groups[i];
-	}
 	g->gid = gid;
 	g->name = rt_str_dup(name);
 }
 
 const struct rt_user *rt_state_user(struct rt_state *s, uint32_t uid)
 {
-	size_t i = rt_user_pos(s, uid);
+	size_t i = rt_id_pos(s->users, s->nusers, sizeof(*s->users), uid);
 	return i < s->nusers && s->users[i].uid == uid ? &s->users[i] : NULL;
 }
 
 const struct rt_group *rt_state_group(struct rt_state *s, uint32_t gid)
 {
-	size_t i = rt_group_pos(s, gid);
+	size_t i = rt_id_pos(s->groups, s->ngroups, sizeof(*s->groups), gid);
 	return i < s->ngroups && s->groups[i].gid == gid ? &s->groups[i] : NULL;
 }
 
