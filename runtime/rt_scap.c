@@ -1329,6 +1329,40 @@ static uint8_t scap_l4(uint8_t p)
 	}
 }
 
+/* An IPv4 (alen 4) or IPv6 (16) socket of the fd list: a connected one is source address,
+ * destination address, source port, destination port, protocol; a server socket has only
+ * the source half. Its name is as libsinsp prints it. */
+static void scap_fd_sock(struct scap_cur *c, struct rt_fd *fd, unsigned alen, bool server)
+{
+	char text[2 * INET6_ADDRSTRLEN + 32];
+	char a[INET6_ADDRSTRLEN], b[INET6_ADDRSTRLEN];
+	const uint8_t *p;
+	if ((p = cur_bytes(c, alen)))
+		memcpy(fd->sip, p, alen);
+	if (!server && (p = cur_bytes(c, alen)))
+		memcpy(fd->dip, p, alen);
+	fd->sport = (uint16_t)cur_uint(c, 2);
+	if (!server)
+		fd->dport = (uint16_t)cur_uint(c, 2);
+	fd->l4proto = scap_l4((uint8_t)cur_uint(c, 1));
+	fd->type = alen == 4 ? RT_FD_IPV4 : RT_FD_IPV6;
+	fd->family = alen == 4 ? FK_AF_INET : FK_AF_INET6;
+	fd->connected = !server;
+	fd->is_server = server;
+	if (alen == 4) {
+		scap_ip4_text(a, sizeof(a), fd->sip);
+		scap_ip4_text(b, sizeof(b), fd->dip);
+	} else {
+		scap_ip6_text(a, sizeof(a), fd->sip);
+		scap_ip6_text(b, sizeof(b), fd->dip);
+	}
+	if (server)
+		snprintf(text, sizeof(text), "%s:%u", a, fd->sport);
+	else
+		snprintf(text, sizeof(text), "%s:%u->%s:%u", a, fd->sport, b, fd->dport);
+	fd->name = strdup(text);
+}
+
 /* One fd list entry; fills fd (name owned by the caller). 1: keep it, 0: skip it. */
 static int scap_fd_entry(struct rt_scap *r, struct scap_cur *c, bool v2, struct rt_fd *fd,
                          char *err, size_t errlen)
@@ -1345,67 +1379,16 @@ static int scap_fd_entry(struct rt_scap *r, struct scap_cur *c, bool v2, struct 
 	fd->num = (int64_t)cur_uint(c, 8);
 	fd->ino = cur_uint(c, 8);
 	uint8_t type = (uint8_t)cur_uint(c, 1);
-	char text[2 * INET6_ADDRSTRLEN + 32];
-	char a[INET6_ADDRSTRLEN], b[INET6_ADDRSTRLEN];
-	const uint8_t *p;
 	int keep = 1;
 	fd->type = RT_FD_UNKNOWN;
 	switch (type) {
 	case SFD_IPV4_SOCK:
-		if ((p = cur_bytes(c, 4)))
-			memcpy(fd->sip, p, 4);
-		if ((p = cur_bytes(c, 4)))
-			memcpy(fd->dip, p, 4);
-		fd->sport = (uint16_t)cur_uint(c, 2);
-		fd->dport = (uint16_t)cur_uint(c, 2);
-		fd->l4proto = scap_l4((uint8_t)cur_uint(c, 1));
-		fd->type = RT_FD_IPV4;
-		fd->family = FK_AF_INET;
-		fd->connected = true;
-		scap_ip4_text(a, sizeof(a), fd->sip);
-		scap_ip4_text(b, sizeof(b), fd->dip);
-		snprintf(text, sizeof(text), "%s:%u->%s:%u", a, fd->sport, b, fd->dport);
-		fd->name = strdup(text);
-		break;
 	case SFD_IPV4_SERVSOCK:
-		if ((p = cur_bytes(c, 4)))
-			memcpy(fd->sip, p, 4);
-		fd->sport = (uint16_t)cur_uint(c, 2);
-		fd->l4proto = scap_l4((uint8_t)cur_uint(c, 1));
-		fd->type = RT_FD_IPV4;
-		fd->family = FK_AF_INET;
-		fd->is_server = true;
-		scap_ip4_text(a, sizeof(a), fd->sip);
-		snprintf(text, sizeof(text), "%s:%u", a, fd->sport);
-		fd->name = strdup(text);
+		scap_fd_sock(c, fd, 4, type == SFD_IPV4_SERVSOCK);
 		break;
 	case SFD_IPV6_SOCK:
-		if ((p = cur_bytes(c, 16)))
-			memcpy(fd->sip, p, 16);
-		if ((p = cur_bytes(c, 16)))
-			memcpy(fd->dip, p, 16);
-		fd->sport = (uint16_t)cur_uint(c, 2);
-		fd->dport = (uint16_t)cur_uint(c, 2);
-		fd->l4proto = scap_l4((uint8_t)cur_uint(c, 1));
-		fd->type = RT_FD_IPV6;
-		fd->family = FK_AF_INET6;
-		fd->connected = true;
-		scap_ip6_text(a, sizeof(a), fd->sip);
-		scap_ip6_text(b, sizeof(b), fd->dip);
-		snprintf(text, sizeof(text), "%s:%u->%s:%u", a, fd->sport, b, fd->dport);
-		fd->name = strdup(text);
-		break;
 	case SFD_IPV6_SERVSOCK:
-		if ((p = cur_bytes(c, 16)))
-			memcpy(fd->sip, p, 16);
-		fd->sport = (uint16_t)cur_uint(c, 2);
-		fd->l4proto = scap_l4((uint8_t)cur_uint(c, 1));
-		fd->type = RT_FD_IPV6;
-		fd->family = FK_AF_INET6;
-		fd->is_server = true;
-		scap_ip6_text(a, sizeof(a), fd->sip);
-		snprintf(text, sizeof(text), "%s:%u", a, fd->sport);
-		fd->name = strdup(text);
+		scap_fd_sock(c, fd, 16, type == SFD_IPV6_SERVSOCK);
 		break;
 	case SFD_UNIX_SOCK:
 		cur_uint(c, 8); /* source and destination socket addresses */
