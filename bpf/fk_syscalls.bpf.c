@@ -98,44 +98,67 @@ FK_HANDLER(fk_h_args)
 #define FK_FMODE_CREATED (1u << 20)
 
 /* open, creat, openat, openat2: the path, flags (PPM_O_*, with O_F_CREATED) and mode, then
- * dev and ino of the new fd. */
-FK_HANDLER(fk_h_open)
+ * dev and ino of the new fd. Written through a register cursor (fk_cur) starting at a
+ * constant offset, one copy per type: it is the handler of the densest captured event. */
+static __always_inline int fk_open_build(void *ctx, struct pt_regs *regs, long ret,
+					 struct fk_scratch *s, const __u32 type)
 {
-	struct fk_scratch *s = fk_begin_type(ret);
-	if (!s)
-		return 0;
-	__u32 type = s->type;
 	struct file *f = fk_fd_file(bpf_get_current_task_btf(), ret);
 	struct inode *ino = f ? f->f_inode : NULL;
 	bool created = f && (f->f_mode & FK_FMODE_CREATED);
-	fk_put_int(s, ret, 8);
-	if (type == FK_EVENT_OPEN) {
-		fk_put_user_str(s, (const void *)regs->di);
-		fk_put_int(s, fk_open_flags(regs->si, created), 4);
-		fk_put_int(s, fk_open_mode(regs->si, regs->dx), 4);
+	struct fk_cur c = { .off = FK_HDR_SIZE + 2 * fk_nparams[type], .idx = 0 };
+	fk_cur_int(s, &c, ret, 8);
+	if (type == FK_EVENT_OPENAT) {
+		fk_cur_int(s, &c, (__s64)(__s32)regs->di, 8);
+		fk_cur_user_str(s, &c, (const void *)regs->si);
+		fk_cur_int(s, &c, fk_open_flags(regs->dx, created), 4);
+		fk_cur_int(s, &c, fk_open_mode(regs->dx, regs->r10), 4);
+	} else if (type == FK_EVENT_OPEN) {
+		fk_cur_user_str(s, &c, (const void *)regs->di);
+		fk_cur_int(s, &c, fk_open_flags(regs->si, created), 4);
+		fk_cur_int(s, &c, fk_open_mode(regs->si, regs->dx), 4);
 	} else if (type == FK_EVENT_CREAT) {
-		fk_put_user_str(s, (const void *)regs->di);
-		fk_put_int(s, fk_open_mode(0100, regs->si), 4);
-	} else if (type == FK_EVENT_OPENAT) {
-		fk_put_int(s, (__s64)(__s32)regs->di, 8);
-		fk_put_user_str(s, (const void *)regs->si);
-		fk_put_int(s, fk_open_flags(regs->dx, created), 4);
-		fk_put_int(s, fk_open_mode(regs->dx, regs->r10), 4);
+		fk_cur_user_str(s, &c, (const void *)regs->di);
+		fk_cur_int(s, &c, fk_open_mode(0100, regs->si), 4);
 	} else {
 		struct open_how how = {};
 		bpf_probe_read_user(&how, sizeof(how), (const void *)regs->dx);
-		fk_put_int(s, (__s64)(__s32)regs->di, 8);
-		fk_put_user_str(s, (const void *)regs->si);
-		fk_put_int(s, fk_open_flags(how.flags, created), 4);
-		fk_put_int(s, fk_open_mode(how.flags, how.mode), 4);
-		fk_put_int(s, fk_resolve_flags(how.resolve), 4);
+		fk_cur_int(s, &c, (__s64)(__s32)regs->di, 8);
+		fk_cur_user_str(s, &c, (const void *)regs->si);
+		fk_cur_int(s, &c, fk_open_flags(how.flags, created), 4);
+		fk_cur_int(s, &c, fk_open_mode(how.flags, how.mode), 4);
+		fk_cur_int(s, &c, fk_resolve_flags(how.resolve), 4);
 	}
-	fk_put_dev_ino(s, f);
+	if (ino) {
+		fk_cur_int(s, &c, fk_encode_dev(ino->i_sb->s_dev), 4);
+		fk_cur_int(s, &c, ino->i_ino, 8);
+	} else {
+		fk_cur_done(s, &c, 0);
+		fk_cur_done(s, &c, 0);
+	}
+	fk_cur_end(s, &c);
 	/* a directory fd is a base for *at() paths and fchdir: the state tables need it (an
 	 * fd whose file cannot be read is kept too) */
 	if (ret >= 0 && (!ino || (ino->i_mode & FK_S_IFMT) == FK_S_IFDIR))
 		s->pf_need = 1;
 	return fk_submit_pf(ctx, s);
+}
+
+FK_HANDLER(fk_h_open)
+{
+	struct fk_scratch *s = fk_begin_type(ret);
+	if (!s)
+		return 0;
+	switch (s->type) {
+	case FK_EVENT_OPENAT:
+		return fk_open_build(ctx, regs, ret, s, FK_EVENT_OPENAT);
+	case FK_EVENT_OPEN:
+		return fk_open_build(ctx, regs, ret, s, FK_EVENT_OPEN);
+	case FK_EVENT_CREAT:
+		return fk_open_build(ctx, regs, ret, s, FK_EVENT_CREAT);
+	default:
+		return fk_open_build(ctx, regs, ret, s, FK_EVENT_OPENAT2);
+	}
 }
 
 /* read, write, pread64, pwrite64: the fd and the size, no data. */

@@ -176,6 +176,65 @@ static struct pf_ir *pf_new(struct pf_ctx *c, enum pf_ir_kind k)
 	return x;
 }
 
+/* Structural equality of two lowered conditions (same leaves, same shape). */
+static bool pf_ir_equal(const struct pf_ir *a, const struct pf_ir *b)
+{
+	if (a == b)
+		return true;
+	if (a->kind != b->kind)
+		return false;
+	switch (a->kind) {
+	case IR_FALSE:
+	case IR_TRUE:
+		return true;
+	case IR_AND:
+	case IR_OR:
+		return pf_ir_equal(a->l, b->l) && pf_ir_equal(a->r, b->r);
+	case IR_LEAF:
+		break;
+	}
+	const struct pf_leaf *x = &a->leaf, *y = &b->leaf;
+	if (a->pol != b->pol || x->kind != y->kind || x->cmp != y->cmp || x->guard != y->guard ||
+	    x->imm != y->imm || x->mask != y->mask || x->nvals != y->nvals)
+		return false;
+	for (size_t i = 0; i < x->nvals; i++)
+		if (x->vals[i].len != y->vals[i].len ||
+		    memcmp(x->vals[i].s, y->vals[i].s, x->vals[i].len) != 0)
+			return false;
+	return true;
+}
+
+/* Whether x is one of the operands of the chain of k nodes rooted at c (c itself when it is
+ * not a k node). */
+static bool pf_ir_in_chain(const struct pf_ir *c, enum pf_ir_kind k, const struct pf_ir *x)
+{
+	if (c->kind == k)
+		return pf_ir_in_chain(c->l, k, x) || pf_ir_in_chain(c->r, k, x);
+	return pf_ir_equal(c, x);
+}
+
+/* Whether every operand of d's chain of k nodes is an operand of c's. */
+static bool pf_ir_subchain(const struct pf_ir *d, enum pf_ir_kind k, const struct pf_ir *c)
+{
+	if (d->kind == k)
+		return pf_ir_subchain(d->l, k, c) && pf_ir_subchain(d->r, k, c);
+	return pf_ir_in_chain(c, k, d);
+}
+
+/* Whether y implies x, seen syntactically: some operand of x's "or" chain has only conjuncts
+ * that are conjuncts of y. */
+static bool pf_ir_implied(const struct pf_ir *x, const struct pf_ir *y)
+{
+	if (x->kind == IR_OR)
+		return pf_ir_implied(x->l, y) || pf_ir_implied(x->r, y);
+	return pf_ir_subchain(x, IR_AND, y);
+}
+
+/* pf_and and pf_or drop an operand the other implies: a and b = a, a or b = b when a implies
+ * b (idempotence and absorption). That holds for the program's two-valued "may" values as for
+ * Kleene's logic, and shortens what the kernel runs: rules share macros, so the same tests
+ * come in several rules (falco_rules.yaml's openat filter had two rules' conditions twice and
+ * a third one that a fourth implies). */
 static struct pf_ir *pf_and(struct pf_ctx *c, struct pf_ir *a, struct pf_ir *b)
 {
 	if (a->kind == IR_FALSE || b->kind == IR_FALSE)
@@ -184,6 +243,10 @@ static struct pf_ir *pf_and(struct pf_ctx *c, struct pf_ir *a, struct pf_ir *b)
 		return b;
 	if (b->kind == IR_TRUE)
 		return a;
+	if (pf_ir_implied(b, a))
+		return a;
+	if (pf_ir_implied(a, b))
+		return b;
 	struct pf_ir *x = pf_new(c, IR_AND);
 	if (x == &pf_true)
 		return x;
@@ -200,6 +263,10 @@ static struct pf_ir *pf_or(struct pf_ctx *c, struct pf_ir *a, struct pf_ir *b)
 		return b;
 	if (b->kind == IR_FALSE)
 		return a;
+	if (pf_ir_implied(a, b))
+		return a;
+	if (pf_ir_implied(b, a))
+		return b;
 	struct pf_ir *x = pf_new(c, IR_OR);
 	if (x == &pf_true)
 		return x;
@@ -952,6 +1019,35 @@ static void em_bytes(struct pf_em *e, const char *s, size_t n, int fail)
 	}
 }
 
+/* Word-at-a-time byte search (contains): 8 start positions per test. */
+#define PF_ONES 0x0101010101010101ull
+#define PF_HIGHS 0x8080808080808080ull
+
+/* dst = 0x80 in every byte of *(u64 *)(ptr + off) that equals c (and perhaps in a byte above
+ * such a byte: the borrow of the subtraction; never a miss), but for the final "& PF_HIGHS",
+ * left to the caller. Clobbers val and tmp. */
+static void em_eq_bytes(struct pf_em *e, int dst, int ptr, int16_t off, unsigned char c,
+			int val, int tmp)
+{
+	em_ldx(e, BPF_DW, val, ptr, off);
+	em_ld64(e, tmp, PF_ONES * c);
+	em_alu(e, BPF_XOR, val, tmp);           /* bytes equal to c are now 0 */
+	em_ld64(e, tmp, PF_ONES);
+	em_mov(e, dst, val);
+	em_alu(e, BPF_SUB, dst, tmp);
+	em_alui(e, BPF_XOR, val, -1);
+	em_alu(e, BPF_AND, dst, val);           /* (v - 0x01..) & ~v */
+}
+
+/* How common a byte is in paths, higher for rarer ones: the word test of a "contains" checks
+ * the needle's two rarest bytes, so that few words need the byte-by-byte look. */
+static int pf_rarity(unsigned char c)
+{
+	static const char common[] = "/.etaoinsrlcbumpdhg-_0123456789yfvkwxzqj";
+	const char *p = c ? strchr(common, c) : NULL;
+	return p ? (int)(p - common) : (int)sizeof(common);
+}
+
 static const int pf_jop[] = {
 	[CMP_EQ] = BPF_JEQ, [CMP_NE] = BPF_JNE, [CMP_LT] = BPF_JSLT,
 	[CMP_LE] = BPF_JSLE, [CMP_GT] = BPF_JSGT, [CMP_GE] = BPF_JSGE,
@@ -993,21 +1089,58 @@ static void em_leaf(struct pf_em *e, const struct pf_leaf *l, int on_t, int on_f
 			const struct fc_str *v = &l->vals[k];
 			int fail = k + 1 < l->nvals ? em_label(e) : on_f;
 			if (l->cmp == CMP_CONTAINS) {
-				/* for r5 in 0 .. len - 1 - klen: the bytes at r8 + r5 */
-				int loop = em_label(e), next = em_label(e);
+				/* for r5 in 0 .. len - 1 - klen: the bytes at r8 + r5. Eight start
+				 * positions at a time: a word test (em_eq_bytes) on the needle's two
+				 * rarest bytes j1, j2 finds the words where some start may match
+				 * (no false negative); only those are compared byte by byte. The
+				 * loads may read up to 7 + klen bytes past the path's NUL, inside
+				 * the scratch value (the path starts below PF_DATA_MAX). */
+				int wloop = em_label(e), slow = em_label(e), inner = em_label(e),
+				    next = em_label(e);
+				unsigned j1 = 0, j2 = 0;
+				for (unsigned j = 1; j < v->len; j++)
+					if (pf_rarity((unsigned char)v->s[j]) >
+					    pf_rarity((unsigned char)v->s[j1]))
+						j1 = j;
+				for (unsigned j = 0; j < v->len; j++)
+					if (j != j1 && (j2 == j1 ||
+							pf_rarity((unsigned char)v->s[j]) >
+								pf_rarity((unsigned char)v->s[j2])))
+						j2 = j;
+				if (k > 0)
+					em_ldx(e, BPF_W, R1, R9, TMP_LEN);
 				em_jmpi(e, BPF_JLT, R1, (int32_t)v->len + 1, fail);
 				em_mov(e, R2, R1);
 				em_alui(e, BPF_SUB, R2, (int32_t)v->len + 1);
 				em_movi(e, R5, 0);
-				em_bind(e, loop);
+				em_bind(e, wloop);
 				em_jmpr(e, BPF_JGT, R5, R2, fail);
+				em_mov(e, R3, R8);
+				em_alu(e, BPF_ADD, R3, R5);
+				em_eq_bytes(e, R1, R3, (int16_t)j1, (unsigned char)v->s[j1], R4, R0);
+				if (j2 != j1) {
+					em_eq_bytes(e, R3, R3, (int16_t)j2, (unsigned char)v->s[j2], R4,
+						    R0);
+					em_alu(e, BPF_AND, R1, R3);
+				}
+				em_ld64(e, R0, PF_HIGHS);
+				em_alu(e, BPF_AND, R1, R0);
+				em_jmpi(e, BPF_JNE, R1, 0, slow);
+				em_alui(e, BPF_ADD, R5, 8);
+				em_ja(e, wloop);
+				em_bind(e, slow);
+				em_mov(e, R1, R5);
+				em_alui(e, BPF_ADD, R1, 8);
+				em_bind(e, inner);
+				em_jmpr(e, BPF_JGT, R5, R2, fail);
+				em_jmpr(e, BPF_JGE, R5, R1, wloop);
 				em_mov(e, R3, R8);
 				em_alu(e, BPF_ADD, R3, R5);
 				em_bytes(e, v->s, v->len, next);
 				em_ja(e, on_t);
 				em_bind(e, next);
 				em_alui(e, BPF_ADD, R5, 1);
-				em_ja(e, loop);
+				em_ja(e, inner);
 				if (k + 1 < l->nvals)
 					em_bind(e, fail);
 				continue;
@@ -1392,6 +1525,7 @@ void fc_pf_insn_str(const struct bpf_insn *insns, uint32_t n, uint32_t i, char *
 		case BPF_SUB: op = "-="; break;
 		case BPF_AND: op = "&="; break;
 		case BPF_OR: op = "|="; break;
+		case BPF_XOR: op = "^="; break;
 		case BPF_RSH: op = ">>="; break;
 		case BPF_LSH: op = "<<="; break;
 		}
@@ -1656,6 +1790,7 @@ int fc_pf_run(const struct bpf_insn *insns, uint32_t n, const void *rec, size_t 
 			case BPF_SUB: r[d] -= v; break;
 			case BPF_AND: r[d] &= v; break;
 			case BPF_OR: r[d] |= v; break;
+			case BPF_XOR: r[d] ^= v; break;
 			case BPF_RSH: r[d] >>= (v & 63); break;
 			case BPF_LSH: r[d] <<= (v & 63); break;
 			default:
