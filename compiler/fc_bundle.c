@@ -219,6 +219,8 @@ const char *fc_bundle_section_name(uint32_t type)
 		return "PREFILTER";
 	case FC_BUNDLE_SEC_BITCODE:
 		return "BITCODE";
+	case FC_BUNDLE_SEC_NATIVE:
+		return "NATIVE";
 	}
 	return NULL;
 }

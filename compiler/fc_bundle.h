@@ -40,6 +40,8 @@ enum fc_bundle_section_type {
 	FC_BUNDLE_SEC_EVTTYPES = 4,  /* event types the enabled syscall rules can match */
 	FC_BUNDLE_SEC_PREFILTER = 16, /* opaque: the eBPF prefilter programs (prefilter backend) */
 	FC_BUNDLE_SEC_BITCODE = 17,  /* opaque, reserved: LLVM bitcode of the conditions */
+	FC_BUNDLE_SEC_NATIVE = 18,   /* opaque, optional: the conditions as native code
+				      * (fc_jit_emit), linked by falcod instead of compiling */
 };
 
 enum fc_bundle_section_flags {

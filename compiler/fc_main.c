@@ -60,6 +60,8 @@ static void usage(FILE *out)
 		"\n"
 		"compile options:\n"
 		"  -o FILE            the bundle to write (required; replaced atomically)\n"
+		"  --no-native        leave out the native code of the conditions (falcod then\n"
+		"                     compiles them when it loads the bundle)\n"
 		"  --no-warnings, --color=WHEN   as for check\n"
 		"\n"
 		"inspect options:\n"
@@ -308,9 +310,51 @@ static void hexs(char *out, const uint8_t *h, size_t n)
 		snprintf(out + 2 * i, 3, "%02x", h[i]);
 }
 
+/* The native code of the bundle's conditions (fc_jit_emit). The code must be for the
+ * conditions exactly as falcod will read them, so they are taken from the bundle itself: the
+ * ruleset is written without sections, read back, and fc_jit_ruleset_rules of what was read
+ * is compiled. 0, or -1 with a message in err. */
+static int native_code(struct fc_unit *u, const struct fc_ruleset *rs, const char *const *files,
+		       int nfiles, uint8_t **out, size_t *outlen, char *err, size_t errlen)
+{
+	struct fc_bundle_writer_options wo = {.compiler_version = FALCOC_VERSION};
+	struct fc_bundle_writer *w = fc_bundle_writer_new(u, rs, files, nfiles, &wo);
+	void *data = NULL;
+	size_t len = 0;
+	struct fc_unit *u2 = NULL;
+	const struct fc_rule **rules = NULL;
+	const struct fc_node **conds = NULL;
+	int rc = -1;
+	snprintf(err, errlen, "out of memory");
+	if (!w || fc_bundle_writer_finish(w, &data, &len) != 0 || !(u2 = fc_unit_new(NULL)))
+		goto done;
+	struct fc_bundle *b = fc_bundle_read(u2, data, len, "(native code)");
+	if (!b) {
+		snprintf(err, errlen, "the bundle does not read back");
+		goto done;
+	}
+	const struct fc_ruleset *rs2 = fc_bundle_ruleset(b);
+	size_t n = fc_jit_ruleset_rules(rs2, NULL);
+	rules = calloc(n ? n : 1, sizeof(*rules));
+	conds = calloc(n ? n : 1, sizeof(*conds));
+	if (!rules || !conds)
+		goto done;
+	fc_jit_ruleset_rules(rs2, rules);
+	for (size_t i = 0; i < n; i++)
+		conds[i] = rules[i]->ast;
+	rc = fc_jit_emit(conds, n, -1, out, outlen, err, errlen);
+done:
+	free(rules);
+	free(conds);
+	free(data);
+	fc_bundle_writer_free(w);
+	fc_unit_free(u2);
+	return rc;
+}
+
 static int cmd_compile(int argc, char **argv)
 {
-	bool warnings = true;
+	bool warnings = true, native = true;
 	int color = -1, nfiles = 0, rc = 2;
 	const char *out = NULL;
 	char **files = calloc((size_t)argc + 1, sizeof(*files));
@@ -324,6 +368,8 @@ static int cmd_compile(int argc, char **argv)
 			out = a + 2;
 		else if (strcmp(a, "--no-warnings") == 0)
 			warnings = false;
+		else if (strcmp(a, "--no-native") == 0)
+			native = false;
 		else if (strcmp(a, "--color=always") == 0)
 			color = 1;
 		else if (strcmp(a, "--color=never") == 0)
@@ -388,6 +434,22 @@ static int cmd_compile(int argc, char **argv)
 				strerror(-prc));
 			goto done;
 		}
+	}
+	/* the conditions as native code (docs/bundle.md), an optional section */
+	if (native) {
+		uint8_t *nb = NULL;
+		size_t nl = 0;
+		char nerr[512];
+		int nrc = native_code(u, rs, (const char *const *)files, nfiles, &nb, &nl, nerr,
+				      sizeof(nerr));
+		if (!nrc)
+			nrc = fc_bundle_add_section_flags(w, FC_BUNDLE_SEC_NATIVE,
+							  FC_BUNDLE_SECF_OPTIONAL, nb, nl) ? -1 : 0;
+		else
+			fprintf(stderr, "falcoc compile: native code: %s; no bundle written\n", nerr);
+		free(nb);
+		if (nrc)
+			goto done;
 	}
 	int wrc = fc_bundle_writer_finish(w, &data, &len);
 	if (wrc) {

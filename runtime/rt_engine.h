@@ -80,6 +80,10 @@ struct rt_engine_options {
 	bool no_jit;                    /* interpret conditions instead of JIT-compiling them
 					 * (falcod --no-jit); the JIT is the default */
 	int jit_opt_level;              /* fc_jit_options.opt_level; 0 here means the default */
+	const void *jit_objects;        /* a bundle's native code (fc_jit_emit's blob for
+					 * fc_jit_ruleset_rules), linked instead of compiling;
+					 * compiled as usual when it does not fit */
+	size_t jit_objects_len;
 };
 
 /* An alert: the rule that matched and the event it matched. Valid during the callback. */

@@ -672,6 +672,7 @@ struct rt_engine {
 	struct rt_prep_table *prep;
 	struct rt_ctx ctx;
 	struct fc_jit *jit;         /* NULL: interpret */
+	fc_jit_pred *preds;         /* with jit: the predicate of each of rules */
 	struct fc_jit_env env;      /* the JIT's per-event field slots */
 	char jit_why[320];
 };
@@ -725,24 +726,83 @@ static void idx_push(struct rt_idx *x, uint32_t r)
 	x->r[x->n++] = r;
 }
 
-/* Compiles every syscall rule's condition; on failure the engine interprets, and says why. */
-static void engine_jit(struct rt_engine *e, const struct rt_engine_options *o)
+/* Links a bundle's native code (compiled by falcoc for fc_jit_ruleset_rules(rs)) and points
+ * each engine rule at its predicate. NULL with the reason in err when it does not fit. */
+static struct fc_jit *engine_jit_link(struct rt_engine *e, const struct fc_ruleset *rs,
+				      const struct rt_engine_options *o, char *err, size_t errlen)
+{
+	size_t n = fc_jit_ruleset_rules(rs, NULL);
+	const struct fc_rule **all = calloc(n ? n : 1, sizeof(*all));
+	const struct fc_node **conds = calloc(n ? n : 1, sizeof(*conds));
+	struct fc_jit *j = NULL;
+	if (!all || !conds) {
+		snprintf(err, errlen, "out of memory");
+		goto done;
+	}
+	fc_jit_ruleset_rules(rs, all);
+	for (size_t i = 0; i < n; i++)
+		conds[i] = all[i]->ast;
+	struct fc_jit_options jo = {.opt_level = -1,
+	                            .objects = o->jit_objects,
+	                            .objects_len = o->jit_objects_len};
+	j = fc_jit_compile(conds, n, rt_jit_helpers, rt_jit_nhelpers, &jo, err, errlen);
+	for (size_t i = 0; j && i < e->nrules; i++) {
+		size_t k = 0;
+		while (k < n && all[k] != e->rules[i])
+			k++;
+		if (k == n) {
+			snprintf(err, errlen, "rule '%s' is not in the native code", e->rules[i]->name);
+			fc_jit_free(j);
+			j = NULL;
+			break;
+		}
+		e->preds[i] = fc_jit_get(j, k);
+	}
+done:
+	free(all);
+	free(conds);
+	return j;
+}
+
+/* Compiles every syscall rule's condition, or links the bundle's native code for them; on
+ * failure the engine interprets, and says why. */
+static void engine_jit(struct rt_engine *e, const struct fc_ruleset *rs,
+                       const struct rt_engine_options *o)
 {
 	if (o->no_jit) {
 		snprintf(e->jit_why, sizeof(e->jit_why), "interpreter (JIT disabled by --no-jit)");
 		return;
 	}
 	const struct fc_node **conds = calloc(e->nrules ? e->nrules : 1, sizeof(*conds));
-	if (!conds) {
+	e->preds = calloc(e->nrules ? e->nrules : 1, sizeof(*e->preds));
+	if (!conds || !e->preds) {
+		free(conds);
 		snprintf(e->jit_why, sizeof(e->jit_why), "interpreter (JIT: out of memory)");
 		return;
 	}
-	for (size_t i = 0; i < e->nrules; i++)
-		conds[i] = e->rules[i]->ast;
-	char err[256];
-	struct fc_jit_options jo = {.opt_level = o->jit_opt_level ? o->jit_opt_level : -1};
-	e->jit = fc_jit_compile(conds, e->nrules, rt_jit_helpers, rt_jit_nhelpers, &jo, err,
-	                        sizeof(err));
+	char err[256], native_err[256] = "";
+	if (o->jit_objects) {
+		e->jit = engine_jit_link(e, rs, o, native_err, sizeof(native_err));
+		if (e->jit)
+			snprintf(e->jit_why, sizeof(e->jit_why),
+			         "JIT (%zu conditions, the bundle's native code linked in %.0f ms)",
+			         e->nrules, fc_jit_compile_seconds(e->jit) * 1000);
+	}
+	if (!e->jit) {
+		for (size_t i = 0; i < e->nrules; i++)
+			conds[i] = e->rules[i]->ast;
+		struct fc_jit_options jo = {.opt_level = o->jit_opt_level ? o->jit_opt_level : -1};
+		e->jit = fc_jit_compile(conds, e->nrules, rt_jit_helpers, rt_jit_nhelpers, &jo, err,
+		                        sizeof(err));
+		for (size_t i = 0; e->jit && i < e->nrules; i++)
+			e->preds[i] = fc_jit_get(e->jit, i);
+		if (e->jit)
+			snprintf(e->jit_why, sizeof(e->jit_why),
+			         "JIT (%zu conditions compiled in %.0f ms%s%s)", e->nrules,
+			         fc_jit_compile_seconds(e->jit) * 1000,
+			         *native_err ? "; the bundle's native code was not used: " : "",
+			         native_err);
+	}
 	free(conds);
 	if (e->jit) {
 		e->env.slots = calloc(fc_jit_slot_count(e->jit) + 1, sizeof(*e->env.slots));
@@ -752,10 +812,7 @@ static void engine_jit(struct rt_engine *e, const struct rt_engine_options *o)
 			snprintf(err, sizeof(err), "out of memory");
 		}
 	}
-	if (e->jit)
-		snprintf(e->jit_why, sizeof(e->jit_why), "JIT (%zu conditions compiled in %.0f ms)",
-		         e->nrules, fc_jit_compile_seconds(e->jit) * 1000);
-	else
+	if (!e->jit)
 		snprintf(e->jit_why, sizeof(e->jit_why), "interpreter (JIT set-up failed: %s)", err);
 }
 
@@ -803,7 +860,7 @@ struct rt_engine *rt_engine_new(const struct fc_ruleset *rs, const struct rt_eng
 			if (fc_evtset_has(&t, k))
 				idx_push(&e->by_evt[k], ri);
 	}
-	engine_jit(e, o);
+	engine_jit(e, rs, o);
 	for (unsigned k = 0; k < FK_EVENT_COUNT; k++) {
 		const struct rt_event_info *info = rt_event_info(k);
 		if (info->flags & FK_EF_GENERIC)
@@ -822,6 +879,7 @@ void rt_engine_free(struct rt_engine *e)
 		free(e->by_evt[k].r);
 	free(e->any.r);
 	fc_jit_free(e->jit);
+	free(e->preds);
 	free(e->env.slots);
 	rt_ctx_fini(&e->ctx);
 	free(e->rules);
@@ -851,7 +909,7 @@ unsigned rt_engine_process(struct rt_engine *e, struct rt_state *s, struct rt_ev
 		rt_jit_env_begin(&e->env, c);
 	for (size_t i = 0; i < x->n; i++) {
 		const struct fc_rule *r = e->rules[x->r[i]];
-		bool hit = e->jit ? fc_jit_get(e->jit, x->r[i])(&e->env, k) : rt_eval(c, r->ast);
+		bool hit = e->jit ? e->preds[x->r[i]](&e->env, k) : rt_eval(c, r->ast);
 		if (!hit)
 			continue;
 		n++;

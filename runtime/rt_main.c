@@ -502,6 +502,8 @@ struct gen {
 					 * decoded from a bundle's PREFILTER section at load, else
 					 * built from the rules by gen_prefilter; or NULL */
 	const char *pf_from;            /* where pf comes from, for the log line */
+	const void *native;             /* a bundle's NATIVE section (in u), or NULL */
+	size_t native_len;
 };
 
 struct app {
@@ -755,7 +757,10 @@ static void gen_free(struct gen *g)
 static void gen_build(struct gen *g, const struct opts *o, const struct rt_engine_options *eo)
 {
 	select_rules(g->rs, o);
-	g->e = rt_engine_new(g->rs, eo);
+	struct rt_engine_options eo2 = *eo;
+	eo2.jit_objects = g->native; /* a bundle's native code, linked instead of compiling */
+	eo2.jit_objects_len = g->native_len;
+	g->e = rt_engine_new(g->rs, &eo2);
 	g->by_rule = calloc(g->rs->nrules ? g->rs->nrules : 1, sizeof(*g->by_rule));
 	if (!g->e || !g->by_rule)
 		abort(); /* rt_engine_new fails on OOM only */
@@ -780,6 +785,7 @@ static struct gen *gen_load_bundle(const char *path, char *err, size_t errlen)
 		return NULL;
 	}
 	g->rs = fc_bundle_ruleset(b);
+	g->native = fc_bundle_section(b, FC_BUNDLE_SEC_NATIVE, &g->native_len);
 	size_t plen = 0;
 	const void *pdata = fc_bundle_section(b, FC_BUNDLE_SEC_PREFILTER, &plen);
 	if (!pdata) {

@@ -50,6 +50,8 @@
 /* Conditions are compiled in up to this many modules at once, one thread each, with at least
  * this many conditions per module (fc_jit_parts). */
 #define FC_JIT_MAX_PARTS 8
+/* fc_jit_emit's code is for this CPU of the architecture: no extensions beyond the baseline */
+#define FC_JIT_PORTABLE_CPU "x86-64"
 #define FC_JIT_MIN_PER_PART 16
 /* `in` lists of strings up to this size are inline memcmp chains; larger ones are tables */
 #define FC_JIT_INLINE_SET 16
@@ -127,6 +129,7 @@ struct fc_jit_syms {
 	struct fc_jit_share *shares;
 	size_t nshares, sharecap;
 	unsigned nsubs;
+	bool all_fills; /* fc_jit_emit: every field calls its own fill by name (linked later) */
 	bool oom;
 };
 
@@ -399,6 +402,14 @@ static LLVMValueRef fc_jit_field_fill(struct fc_jit_mod *m, const struct fc_fiel
 	LLVMValueRef fn = LLVMGetNamedFunction(m->mod, name);
 	if (fn)
 		return fn;
+	if (m->sy->all_fills) { /* resolved at link time: the field's own fill or rt_jit_fill */
+		fn = LLVMAddFunction(m->mod, name, m->ht[FC_JH_rt_jit_fill]);
+		LLVMAddAttributeAtIndex(
+			fn, LLVMAttributeFunctionIndex,
+			LLVMCreateEnumAttribute(m->ctx, LLVMGetEnumAttributeKindForName("nounwind", 8),
+						0));
+		return fn;
+	}
 	for (size_t i = 0; i < m->sy->nhelpers; i++) {
 		if (strcmp(m->sy->helpers[i].name, name) != 0)
 			continue;
@@ -1830,7 +1841,10 @@ static int fc_jit_init_llvm(char *err, size_t errlen)
 	return rc;
 }
 
-static LLVMTargetMachineRef fc_jit_tm(int opt, char *err, size_t errlen)
+/* A target machine for this host at opt; portable: for this architecture's baseline CPU
+ * (fc_jit_emit: code that runs on any machine of the architecture, the same bytes wherever
+ * it is compiled). */
+static LLVMTargetMachineRef fc_jit_tm(int opt, bool portable, char *err, size_t errlen)
 {
 	char *triple = LLVMGetDefaultTargetTriple();
 	LLVMTargetRef target;
@@ -1841,7 +1855,8 @@ static LLVMTargetMachineRef fc_jit_tm(int opt, char *err, size_t errlen)
 		LLVMDisposeMessage(triple);
 		return NULL;
 	}
-	char *cpu = LLVMGetHostCPUName(), *features = LLVMGetHostCPUFeatures();
+	char *cpu = portable ? LLVMCreateMessage(FC_JIT_PORTABLE_CPU) : LLVMGetHostCPUName();
+	char *features = portable ? LLVMCreateMessage("") : LLVMGetHostCPUFeatures();
 	LLVMCodeGenOptLevel level = opt <= 0 ? LLVMCodeGenLevelNone
 				    : opt == 1 ? LLVMCodeGenLevelLess
 				    : opt == 2 ? LLVMCodeGenLevelDefault
@@ -1969,75 +1984,69 @@ static void fc_jit_mod_target(struct fc_jit_mod *m, LLVMTargetMachineRef tm)
 	LLVMDisposeMessage(triple);
 }
 
-struct fc_jit *fc_jit_compile(const struct fc_node *const *conds, size_t n,
-			      const struct fc_jit_symbol *helpers, size_t nhelpers,
-			      const struct fc_jit_options *o, char *err, size_t errlen)
-{
-	double t0 = fc_jit_now();
-	int opt = o && o->opt_level >= 0 ? o->opt_level : FC_JIT_DEFAULT_OPT;
-	if (fc_jit_init_llvm(err, errlen) != 0)
-		return NULL;
-	struct fc_jit *j = calloc(1, sizeof(*j));
-	struct fc_jit_syms sy = { .helpers = helpers, .nhelpers = nhelpers };
-	unsigned np = fc_jit_parts(o, n);
-	struct fc_jit_part *parts = calloc(np, sizeof(*parts));
-	LLVMTargetMachineRef tm_jit = NULL;
-	if (!j || !parts) {
-		fc_jit_errf(err, errlen, "out of memory");
-		goto fail;
-	}
-	j->n = n;
-	j->preds = calloc(n ? n : 1, sizeof(*j->preds));
-	if (!j->preds) {
-		fc_jit_errf(err, errlen, "out of memory");
-		goto fail;
-	}
-	for (int i = 0; i < FC_JH_COUNT; i++) {
-		const void *addr = NULL;
-		for (size_t k = 0; k < nhelpers; k++)
-			if (strcmp(helpers[k].name, fc_jit_helper_sigs[i].name) == 0)
-				addr = helpers[k].addr;
-		if (!addr) {
-			fc_jit_errf(err, errlen, "no address given for helper %s",
-				    fc_jit_helper_sigs[i].name);
-			goto fail;
-		}
-		fc_jit_abs_add(&sy, fc_jit_helper_sigs[i].name, addr, true);
-	}
+/* What fc_jit_compile and fc_jit_emit share: the symbols and the modules, built. */
+struct fc_jit_build {
+	struct fc_jit_syms sy;
+	struct fc_jit_part *parts;
+	unsigned np;
+};
 
-	/* the modules, built here (the shared symbols, slots and subtrees), each condition into
-	 * the smallest module so far */
-	fc_jit_share_scan(&sy, conds, n);
+static void fc_jit_build_fini(struct fc_jit_build *B)
+{
+	for (unsigned k = 0; B->parts && k < B->np; k++)
+		fc_jit_part_fini(&B->parts[k]);
+	free(B->parts);
+	fc_jit_syms_fini(&B->sy);
+}
+
+/* Builds np modules at opt (target machines portable or for this host): the shared
+ * symbols, slots and subtrees, and each condition into the smallest module so far. */
+static int fc_jit_build_parts(struct fc_jit_build *B, const struct fc_node *const *conds,
+			      size_t n, int opt, unsigned np, bool portable, char *err,
+			      size_t errlen)
+{
+	B->np = np;
+	B->parts = calloc(np, sizeof(*B->parts));
+	if (!B->parts) {
+		fc_jit_errf(err, errlen, "out of memory");
+		return -1;
+	}
+	fc_jit_share_scan(&B->sy, conds, n);
 	for (unsigned k = 0; k < np; k++) {
-		struct fc_jit_part *p = &parts[k];
+		struct fc_jit_part *p = &B->parts[k];
 		p->opt = opt;
-		p->tm = fc_jit_tm(opt, err, errlen);
+		p->tm = fc_jit_tm(opt, portable, err, errlen);
 		if (!p->tm)
-			goto fail;
+			return -1;
 		p->ctx = LLVMContextCreate();
 		char name[32];
 		snprintf(name, sizeof(name), "falcoc.rules.%u", k);
-		fc_jit_mod_init(&p->m, &sy, p->ctx, name);
+		fc_jit_mod_init(&p->m, &B->sy, p->ctx, name);
 		fc_jit_mod_target(&p->m, p->tm);
 	}
 	for (size_t i = 0; i < n; i++) {
-		struct fc_jit_part *p = &parts[0];
+		struct fc_jit_part *p = &B->parts[0];
 		for (unsigned k = 1; k < np; k++)
-			if (parts[k].m.ninsts < p->m.ninsts)
-				p = &parts[k];
+			if (B->parts[k].m.ninsts < p->m.ninsts)
+				p = &B->parts[k];
 		char name[32];
 		snprintf(name, sizeof(name), "rule.%zu", i);
 		fc_jit_function(&p->m, conds[i], name, NULL);
 	}
 	for (unsigned k = 0; k < np; k++)
-		sy.oom |= parts[k].m.oom;
-	if (sy.oom) {
+		B->sy.oom |= B->parts[k].m.oom;
+	if (B->sy.oom) {
 		fc_jit_errf(err, errlen, "out of memory");
-		goto fail;
+		return -1;
 	}
-	j->nslots = sy.nkeys;
+	return 0;
+}
 
-	/* optimise and emit each module on its own thread (the last on this one) */
+/* Optimises and emits each module on its own thread (the last on this one). */
+static int fc_jit_codegen(struct fc_jit_build *B, char *err, size_t errlen)
+{
+	struct fc_jit_part *parts = B->parts;
+	unsigned np = B->np;
 	for (unsigned k = 0; k + 1 < np; k++)
 		parts[k].threaded =
 			pthread_create(&parts[k].thread, NULL, fc_jit_part_run, &parts[k]) == 0;
@@ -2050,12 +2059,272 @@ struct fc_jit *fc_jit_compile(const struct fc_node *const *conds, size_t n,
 	for (unsigned k = 0; k < np; k++)
 		if (parts[k].rc != 0) {
 			fc_jit_errf(err, errlen, "%s", parts[k].err);
+			return -1;
+		}
+	return 0;
+}
+
+/* --- objects compiled ahead of time (fc_jit_emit) ------------------------------------------ */
+
+/* What code compiled ahead of time depends on beyond the conditions: the names it refers to
+ * (checks, fields, shared subtrees) and the slots. Bump FC_JIT_LOWERING_VERSION whenever the
+ * lowering changes what code it makes for a condition. */
+#define FC_JIT_LOWERING_VERSION 1
+#define FC_JIT_BLOB_MAGIC "FCJITOBJ"
+#define FC_JIT_BLOB_VERSION 1
+#define FC_JIT_EMIT_PARTS 2
+
+static void fc_jit_fingerprint(const struct fc_jit_syms *sy, size_t n, uint8_t out[32])
+{
+	size_t cap = 256, len = 0;
+	for (size_t i = 0; i < sy->nabs; i++)
+		cap += strlen(sy->abs[i].name) + 1;
+	char *buf = malloc(cap);
+	if (!buf) {
+		memset(out, 0, 32);
+		return;
+	}
+	len = (size_t)snprintf(buf, cap, "falcoc jit lowering %d: %zu conditions, %zu slots, %u "
+					 "checks, %u subtrees\n",
+			       FC_JIT_LOWERING_VERSION, n, sy->nkeys, sy->nchecks, sy->nsubs);
+	for (size_t i = 0; i < sy->nabs; i++) {
+		if (sy->abs[i].callable) /* helpers and fills: resolved by name at link time */
+			continue;
+		size_t l = strlen(sy->abs[i].name);
+		memcpy(buf + len, sy->abs[i].name, l);
+		len += l;
+		buf[len++] = '\n';
+	}
+	fc_sha256(buf, len, out);
+	free(buf);
+}
+
+static void fc_jit_put(uint8_t **p, const void *src, size_t n)
+{
+	memcpy(*p, src, n);
+	*p += n;
+}
+
+static void fc_jit_put_pad(uint8_t **p, size_t n)
+{
+	size_t pad = (8 - n % 8) % 8;
+	memset(*p, 0, pad);
+	*p += pad;
+}
+
+int fc_jit_emit(const struct fc_node *const *conds, size_t n, int opt_level, uint8_t **out,
+		size_t *outlen, char *err, size_t errlen)
+{
+	*out = NULL;
+	*outlen = 0;
+	if (fc_jit_init_llvm(err, errlen) != 0)
+		return -1;
+	int opt = opt_level >= 0 ? opt_level : FC_JIT_DEFAULT_OPT;
+	unsigned np = n < FC_JIT_EMIT_PARTS ? (n ? (unsigned)n : 1) : FC_JIT_EMIT_PARTS;
+	struct fc_jit_build B = { .sy = { .all_fills = true } };
+	int rc = -1;
+	char *triple = NULL;
+	if (fc_jit_build_parts(&B, conds, n, opt, np, true, err, errlen) != 0 ||
+	    fc_jit_codegen(&B, err, errlen) != 0)
+		goto done;
+	uint8_t fp[32];
+	fc_jit_fingerprint(&B.sy, n, fp);
+	triple = LLVMGetTargetMachineTriple(B.parts[0].tm);
+	uint32_t tl = (uint32_t)strlen(triple);
+	size_t size = 8 + 4 + 4 + 8 + 32 + 4 + tl + 8;
+	for (unsigned k = 0; k < np; k++)
+		size += 8 + LLVMGetBufferSize(B.parts[k].obj) + 8;
+	uint8_t *blob = calloc(1, size), *p = blob;
+	if (!blob) {
+		fc_jit_errf(err, errlen, "out of memory");
+		goto done;
+	}
+	uint32_t ver = FC_JIT_BLOB_VERSION, nobj = np;
+	uint64_t nc = n;
+	fc_jit_put(&p, FC_JIT_BLOB_MAGIC, 8);
+	fc_jit_put(&p, &ver, 4); /* little-endian hosts only: x86-64, the capture's */
+	fc_jit_put(&p, &nobj, 4);
+	fc_jit_put(&p, &nc, 8);
+	fc_jit_put(&p, fp, 32);
+	fc_jit_put(&p, &tl, 4);
+	fc_jit_put(&p, triple, tl);
+	fc_jit_put_pad(&p, 4 + tl);
+	for (unsigned k = 0; k < np; k++) {
+		uint64_t ol = LLVMGetBufferSize(B.parts[k].obj);
+		fc_jit_put(&p, &ol, 8);
+		fc_jit_put(&p, LLVMGetBufferStart(B.parts[k].obj), ol);
+		fc_jit_put_pad(&p, ol);
+	}
+	*out = blob;
+	*outlen = (size_t)(p - blob);
+	rc = 0;
+done:
+	LLVMDisposeMessage(triple);
+	fc_jit_build_fini(&B);
+	return rc;
+}
+
+static bool fc_jit_get_bytes(const uint8_t **p, const uint8_t *end, void *dst, size_t n)
+{
+	if ((size_t)(end - *p) < n)
+		return false;
+	memcpy(dst, *p, n);
+	*p += n;
+	return true;
+}
+
+/* The objects of blob, checked against this build (fingerprint) and this host (triple), as
+ * memory buffers into objs[0..*nobj). -1 with the reason in err. */
+static int fc_jit_blob_objects(const void *blob, size_t len, const struct fc_jit_syms *sy,
+			       size_t n, LLVMMemoryBufferRef **objs, unsigned *nobj, char *err,
+			       size_t errlen)
+{
+	const uint8_t *p = blob, *end = p + len;
+	char magic[8];
+	uint32_t ver, no, tl;
+	uint64_t nc;
+	uint8_t fp[32], want[32];
+	if (!fc_jit_get_bytes(&p, end, magic, 8) || memcmp(magic, FC_JIT_BLOB_MAGIC, 8) != 0 ||
+	    !fc_jit_get_bytes(&p, end, &ver, 4) || !fc_jit_get_bytes(&p, end, &no, 4) ||
+	    !fc_jit_get_bytes(&p, end, &nc, 8) || !fc_jit_get_bytes(&p, end, fp, 32) ||
+	    !fc_jit_get_bytes(&p, end, &tl, 4)) {
+		fc_jit_errf(err, errlen, "native code: not a falcoc object blob, or truncated");
+		return -1;
+	}
+	if (ver != FC_JIT_BLOB_VERSION) {
+		fc_jit_errf(err, errlen, "native code: blob version %u, this falcod reads %d", ver,
+			    FC_JIT_BLOB_VERSION);
+		return -1;
+	}
+	fc_jit_fingerprint(sy, n, want);
+	if (nc != n || memcmp(fp, want, 32) != 0) {
+		fc_jit_errf(err, errlen, "native code: compiled for other conditions or another "
+					 "version of the lowering (%llu conditions, %zu here)",
+			    (unsigned long long)nc, n);
+		return -1;
+	}
+	char *host = LLVMGetDefaultTargetTriple();
+	bool same = tl == strlen(host) && (size_t)(end - p) >= tl && memcmp(p, host, tl) == 0;
+	if (!same) {
+		fc_jit_errf(err, errlen, "native code: compiled for %.*s, this host is %s",
+			    (int)((size_t)(end - p) < tl ? 0 : tl), (const char *)p, host);
+		LLVMDisposeMessage(host);
+		return -1;
+	}
+	LLVMDisposeMessage(host);
+	p += tl + (8 - (4 + tl) % 8) % 8;
+	if (p > end || no == 0 || no > 64) {
+		fc_jit_errf(err, errlen, "native code: bad object count or truncated");
+		return -1;
+	}
+	*objs = calloc(no, sizeof(**objs));
+	if (!*objs) {
+		fc_jit_errf(err, errlen, "out of memory");
+		return -1;
+	}
+	for (unsigned k = 0; k < no; k++) {
+		uint64_t ol;
+		if (!fc_jit_get_bytes(&p, end, &ol, 8) || ol > (uint64_t)(end - p)) {
+			fc_jit_errf(err, errlen, "native code: object %u truncated", k);
+			for (unsigned i = 0; i < k; i++)
+				LLVMDisposeMemoryBuffer((*objs)[i]);
+			free(*objs);
+			*objs = NULL;
+			return -1;
+		}
+		(*objs)[k] = LLVMCreateMemoryBufferWithMemoryRangeCopy((const char *)p, ol,
+									"falcoc.native");
+		p += ol + (8 - ol % 8) % 8;
+		if (p > end)
+			p = end;
+	}
+	*nobj = no;
+	return 0;
+}
+
+struct fc_jit *fc_jit_compile(const struct fc_node *const *conds, size_t n,
+			      const struct fc_jit_symbol *helpers, size_t nhelpers,
+			      const struct fc_jit_options *o, char *err, size_t errlen)
+{
+	double t0 = fc_jit_now();
+	int opt = o && o->opt_level >= 0 ? o->opt_level : FC_JIT_DEFAULT_OPT;
+	bool linking = o && o->objects;
+	if (fc_jit_init_llvm(err, errlen) != 0)
+		return NULL;
+	struct fc_jit *j = calloc(1, sizeof(*j));
+	struct fc_jit_build B = { .sy = { .helpers = helpers, .nhelpers = nhelpers } };
+	struct fc_jit_syms *sy = &B.sy;
+	LLVMTargetMachineRef tm_jit = NULL;
+	LLVMMemoryBufferRef *objs = NULL;
+	unsigned nobj = 0;
+	if (!j) {
+		fc_jit_errf(err, errlen, "out of memory");
+		goto fail;
+	}
+	j->n = n;
+	j->preds = calloc(n ? n : 1, sizeof(*j->preds));
+	if (!j->preds) {
+		fc_jit_errf(err, errlen, "out of memory");
+		goto fail;
+	}
+	const void *fill_addr = NULL;
+	for (int i = 0; i < FC_JH_COUNT; i++) {
+		const void *addr = NULL;
+		for (size_t k = 0; k < nhelpers; k++)
+			if (strcmp(helpers[k].name, fc_jit_helper_sigs[i].name) == 0)
+				addr = helpers[k].addr;
+		if (!addr) {
+			fc_jit_errf(err, errlen, "no address given for helper %s",
+				    fc_jit_helper_sigs[i].name);
 			goto fail;
 		}
+		if (i == FC_JH_rt_jit_fill)
+			fill_addr = addr;
+		fc_jit_abs_add(sy, fc_jit_helper_sigs[i].name, addr, true);
+	}
+
+	/* the modules: compiled here, or only built for their names when the code comes
+	 * compiled (one module is enough for that) */
+	if (fc_jit_build_parts(&B, conds, n, opt, linking ? 1 : fc_jit_parts(o, n), false, err,
+			       errlen) != 0)
+		goto fail;
+	j->nslots = sy->nkeys;
+	if (linking) {
+		if (fc_jit_blob_objects(o->objects, o->objects_len, sy, n, &objs, &nobj, err,
+					errlen) != 0)
+			goto fail;
+		/* the code calls every field's fill by name: the field's own, else rt_jit_fill */
+		for (size_t f = 0; f < sizeof(fc_jit_field_ids) / sizeof(fc_jit_field_ids[0]); f++) {
+			char name[96];
+			snprintf(name, sizeof(name), FC_JIT_FILL_PREFIX "%s", fc_jit_field_ids[f]);
+			const void *addr = fill_addr;
+			for (size_t k = 0; k < nhelpers; k++)
+				if (strcmp(helpers[k].name, name) == 0)
+					addr = helpers[k].addr;
+			fc_jit_abs_add(sy, name, addr, true);
+		}
+	} else {
+		if (fc_jit_codegen(&B, err, errlen) != 0)
+			goto fail;
+		nobj = B.np;
+		objs = calloc(nobj, sizeof(*objs));
+		if (!objs) {
+			fc_jit_errf(err, errlen, "out of memory");
+			goto fail;
+		}
+		for (unsigned k = 0; k < nobj; k++) {
+			objs[k] = B.parts[k].obj;
+			B.parts[k].obj = NULL;
+		}
+	}
+	if (sy->oom) {
+		fc_jit_errf(err, errlen, "out of memory");
+		goto fail;
+	}
 
 	/* link: an LLJIT holding the objects, the helpers and the addresses of checks and
 	 * fields as absolute symbols, libc's functions (memcmp) from the process */
-	tm_jit = fc_jit_tm(opt, err, errlen);
+	tm_jit = fc_jit_tm(opt, false, err, errlen);
 	if (!tm_jit)
 		goto fail;
 	LLVMOrcLLJITBuilderRef jb = LLVMOrcCreateLLJITBuilder();
@@ -2077,27 +2346,27 @@ struct fc_jit *fc_jit_compile(const struct fc_node *const *conds, size_t n,
 		goto fail;
 	}
 	LLVMOrcJITDylibAddGenerator(jd, gen);
-	LLVMOrcCSymbolMapPairs syms = calloc(sy.nabs ? sy.nabs : 1, sizeof(*syms));
+	LLVMOrcCSymbolMapPairs syms = calloc(sy->nabs ? sy->nabs : 1, sizeof(*syms));
 	if (!syms) {
 		fc_jit_errf(err, errlen, "out of memory");
 		goto fail;
 	}
-	for (size_t i = 0; i < sy.nabs; i++) {
-		syms[i].Name = LLVMOrcLLJITMangleAndIntern(j->jit, sy.abs[i].name);
-		syms[i].Sym.Address = (LLVMOrcExecutorAddress)(uintptr_t)sy.abs[i].addr;
+	for (size_t i = 0; i < sy->nabs; i++) {
+		syms[i].Name = LLVMOrcLLJITMangleAndIntern(j->jit, sy->abs[i].name);
+		syms[i].Sym.Address = (LLVMOrcExecutorAddress)(uintptr_t)sy->abs[i].addr;
 		syms[i].Sym.Flags.GenericFlags =
 			LLVMJITSymbolGenericFlagsExported |
-			(sy.abs[i].callable ? LLVMJITSymbolGenericFlagsCallable : 0);
+			(sy->abs[i].callable ? LLVMJITSymbolGenericFlagsCallable : 0);
 	}
-	e = LLVMOrcJITDylibDefine(jd, LLVMOrcAbsoluteSymbols(syms, sy.nabs));
+	e = LLVMOrcJITDylibDefine(jd, LLVMOrcAbsoluteSymbols(syms, sy->nabs));
 	free(syms);
 	if (e) {
 		fc_jit_llvm_err(e, "defining helper symbols", err, errlen);
 		goto fail;
 	}
-	for (unsigned k = 0; k < np; k++) {
-		e = LLVMOrcLLJITAddObjectFile(j->jit, jd, parts[k].obj);
-		parts[k].obj = NULL; /* owned by the JIT now */
+	for (unsigned k = 0; k < nobj; k++) {
+		e = LLVMOrcLLJITAddObjectFile(j->jit, jd, objs[k]);
+		objs[k] = NULL; /* owned by the JIT now */
 		if (e) {
 			fc_jit_llvm_err(e, "adding code", err, errlen);
 			goto fail;
@@ -2114,22 +2383,35 @@ struct fc_jit *fc_jit_compile(const struct fc_node *const *conds, size_t n,
 		}
 		j->preds[i] = (fc_jit_pred)(uintptr_t)addr;
 	}
-	for (unsigned k = 0; k < np; k++)
-		fc_jit_part_fini(&parts[k]);
-	free(parts);
-	fc_jit_syms_fini(&sy);
-	j->nparts = np;
+	free(objs);
+	j->nparts = nobj;
+	fc_jit_build_fini(&B);
 	j->seconds = fc_jit_now() - t0;
 	return j;
 fail:
-	for (unsigned k = 0; parts && k < np; k++)
-		fc_jit_part_fini(&parts[k]);
-	free(parts);
-	fc_jit_syms_fini(&sy);
+	for (unsigned k = 0; objs && k < nobj; k++)
+		if (objs[k])
+			LLVMDisposeMemoryBuffer(objs[k]);
+	free(objs);
+	fc_jit_build_fini(&B);
 	if (tm_jit)
 		LLVMDisposeTargetMachine(tm_jit);
 	fc_jit_free(j);
 	return NULL;
+}
+
+size_t fc_jit_ruleset_rules(const struct fc_ruleset *rs, const struct fc_rule **out)
+{
+	size_t k = 0;
+	for (size_t i = 0; i < rs->nrules; i++) {
+		const struct fc_rule *r = rs->rules[i];
+		if (!r->valid || r->skipped || !r->ast || r->src != FC_SRC_SYSCALL)
+			continue;
+		if (out)
+			out[k] = r;
+		k++;
+	}
+	return k;
 }
 
 fc_jit_pred fc_jit_get(const struct fc_jit *j, size_t i)
@@ -2164,7 +2446,7 @@ int fc_jit_dump_ir(const struct fc_node *cond, const char *name, int opt_level, 
 		return -1;
 	if (opt_level < 0)
 		opt_level = FC_JIT_DEFAULT_OPT;
-	LLVMTargetMachineRef tm = fc_jit_tm(opt_level, err, errlen);
+	LLVMTargetMachineRef tm = fc_jit_tm(opt_level, false, err, errlen);
 	if (!tm)
 		return -1;
 	LLVMContextRef ctx = LLVMContextCreate();

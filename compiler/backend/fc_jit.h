@@ -107,6 +107,11 @@ struct fc_jit_options {
 			* instcombine, simplifycfg) and codegen at Less; 2, 3: default<O2>,
 			* default<O3> and codegen at that level; <0: the default (see fc_jit.c) */
 	int threads;   /* compile threads (one module each); <= 0: one per online CPU */
+	/* Code compiled ahead of time for the same conditions (fc_jit_emit's blob): linked
+	 * instead of generating code. fc_jit_compile fails (and the caller can compile) when the
+	 * blob is not for these conditions, this lowering or this host. */
+	const void *objects;
+	size_t objects_len;
 };
 
 struct fc_jit;
@@ -118,6 +123,21 @@ struct fc_jit;
 struct fc_jit *fc_jit_compile(const struct fc_node *const *conds, size_t n,
 			      const struct fc_jit_symbol *helpers, size_t nhelpers,
 			      const struct fc_jit_options *o, char *err, size_t errlen);
+/* Compiles the n conditions ahead of time, as fc_jit_compile would at opt_level, into a blob
+ * of relocatable objects for this architecture's baseline CPU (FC_JIT_PORTABLE_CPU in
+ * fc_jit.c), in a fixed number of modules: the same conditions give the same bytes on any
+ * machine. It records a fingerprint of what the code refers to by name (checks, fields,
+ * shared subtrees, slots), which fc_jit_compile checks before linking it. Needs no helpers.
+ * 0 with *out malloc'ed, or -1 with a message in err. */
+int fc_jit_emit(const struct fc_node *const *conds, size_t n, int opt_level, uint8_t **out,
+		size_t *len, char *err, size_t errlen);
+/* The rules whose conditions a bundle's native code is compiled for, in this order: every
+ * valid, not skipped syscall rule with a condition, enabled or not, in ruleset order (so
+ * that enabling or disabling rules at load time needs no other code). out, when not NULL,
+ * receives them; returns their number. */
+struct fc_ruleset;
+struct fc_rule;
+size_t fc_jit_ruleset_rules(const struct fc_ruleset *rs, const struct fc_rule **out);
 /* The predicate of conds[i]. */
 fc_jit_pred fc_jit_get(const struct fc_jit *j, size_t i);
 /* How many fc_jit_slot the env of this JIT's predicates must have (zeroed before use). */

@@ -356,7 +356,7 @@ def with_prefilter(data, payload):
     secs = [s for s in bundle_sections(data) if s[0] != SEC_PREFILTER]
     if payload is not None:
         secs.append([SEC_PREFILTER, 0, payload])
-    return bundle_build(data, secs)
+    return bundle_build(data, sorted(secs, key=lambda s: s[0]))  # sections in type order
 
 
 def prefilter_of(data):
@@ -726,11 +726,88 @@ def t_prefilter_live(args):
     return fails
 
 
+# --- native ----------------------------------------------------------------------------------
+
+SEC_NATIVE = 18
+
+
+def with_section(data, typ, payload):
+    """data with section typ's payload replaced (None: without that section)."""
+    secs = [s for s in bundle_sections(data) if s[0] != typ]
+    if payload is not None:
+        secs.append([typ, 1, payload])  # NATIVE is optional (flag 1)
+    return bundle_build(data, sorted(secs, key=lambda s: s[0]))
+
+
+def section_of(data, typ):
+    return next((s[2] for s in bundle_sections(data) if s[0] == typ), None)
+
+
+def t_native(args):
+    """falcod -b links the bundle's NATIVE section (the conditions compiled by falcoc) instead
+    of compiling them; the alerts are those of -r and of the interpreter; a bundle without the
+    section, or with another ruleset's, is compiled at load, and the log says why."""
+    fails = []
+    with tempfile.TemporaryDirectory() as d:
+        cap, expf = os.path.join(d, "s.fcap"), os.path.join(d, "s.json")
+        p = run([args.fc_scenario, os.path.join(args.scenarios, "attack_read_shadow.yaml"), cap,
+                 expf])
+        if p.returncode:
+            return ["fc_scenario failed: " + p.stderr]
+        exp = json.load(open(expf))
+        rules = [r if os.path.isabs(r) else os.path.join(args.rules_dir, r)
+                 for r in exp["rules"]]
+        fcb, other = os.path.join(d, "s.fcb"), os.path.join(d, "other.fcb")
+        for out, files in ((fcb, rules), (other, [os.path.join(args.compat,
+                            "falcosecurity-rules/tags/falco-rules-0.1.0/falco_rules.yaml")])):
+            pc = compile_bundle(args, out, files)
+            if pc.returncode:
+                return ["compile failed: " + pc.stderr]
+        data = open(fcb, "rb").read()
+        if section_of(data, SEC_NATIVE) is None:
+            return ["falcoc compile wrote no NATIVE section"]
+        nonative, swapped = os.path.join(d, "nonative.fcb"), os.path.join(d, "swapped.fcb")
+        open(nonative, "wb").write(with_section(data, SEC_NATIVE, None))
+        open(swapped, "wb").write(with_section(
+            data, SEC_NATIVE, section_of(open(other, "rb").read(), SEC_NATIVE)))
+        for f in (nonative, swapped):
+            check_built(args, f, fails, os.path.basename(f))
+        flag = os.path.join(d, "flag.fcb")
+        pn = run([args.falcoc, "compile", "--no-warnings", "--no-native", "-o", flag] + rules)
+        if pn.returncode or section_of(open(flag, "rb").read(), SEC_NATIVE) is not None:
+            fails.append("falcoc compile --no-native: exit %d or a NATIVE section anyway" %
+                         pn.returncode)
+        env = dict(os.environ, FALCO_HOSTNAME="bundle-test", TZ="UTC")
+        opts = ["-o", "json_output=true", "-o", "rule_matching=all"]
+        for o in exp["options"]:
+            opts += ["-o", o]
+        ref = run([args.falcod] + sum((["-r", r] for r in rules), []) + opts +
+                  ["--no-jit", "--replay", cap], env=env)
+        if ref.returncode or not any(l.startswith("{") for l in ref.stdout.splitlines()):
+            return ["the reference replay failed or has no alert: %s" % ref.stderr[-400:]]
+        for name, path, want in (
+                ("native", fcb, "the bundle's native code linked in"),
+                ("no NATIVE section", nonative, "compiled in"),
+                ("another ruleset's NATIVE", swapped,
+                 "the bundle's native code was not used: native code: compiled for other "
+                 "conditions")):
+            p = run([args.falcod, "-b", path, "-v"] + opts + ["--replay", cap], env=env)
+            if p.returncode or p.stdout != ref.stdout:
+                fails.append("%s: exit %d, alerts %s the interpreter's" %
+                             (name, p.returncode, "same as" if p.stdout == ref.stdout else
+                              "differ from"))
+            if want not in p.stderr or (name != "native" and "native code linked" in p.stderr):
+                fails.append("%s: falcod does not say %r: %s" % (name, want, p.stderr[-600:]))
+    print("native: the NATIVE section linked, left out and mismatched: %d failures" %
+          len(fails))
+    return fails
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__,
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("test", choices=["repro", "equiv", "reload", "prefilter",
-                                     "prefilter_live"])
+                                     "prefilter_live", "native"])
     ap.add_argument("--falcoc", required=True)
     ap.add_argument("--falcod", required=True)
     ap.add_argument("--fc-scenario", required=True)
@@ -739,7 +816,7 @@ def main():
     args = ap.parse_args()
     args.rules_dir = os.path.join(args.compat, "falcosecurity-rules", "rules")
     fails = {"repro": t_repro, "equiv": t_equiv, "reload": t_reload, "prefilter": t_prefilter,
-             "prefilter_live": t_prefilter_live}[args.test](args)
+             "prefilter_live": t_prefilter_live, "native": t_native}[args.test](args)
     if fails == SKIP:
         return SKIP
     for f in fails:

@@ -460,6 +460,62 @@ START_TEST(write_events)
 }
 END_TEST
 
+/* Code compiled ahead of time (fc_jit_emit, a bundle's NATIVE section) and linked: the same
+ * verdicts as the interpreter; a blob for other conditions, or a damaged one, is refused. */
+START_TEST(native_objects)
+{
+	char err[256];
+	uint8_t *blob = NULL;
+	size_t len = 0;
+	ck_assert_msg(fc_jit_emit((const struct fc_node *const *)nodes, NCONDS, -1, &blob, &len,
+				  err, sizeof(err)) == 0,
+		      "emit: %s", err);
+	uint8_t *again = NULL;
+	size_t len2 = 0;
+	ck_assert_int_eq(fc_jit_emit((const struct fc_node *const *)nodes, NCONDS, -1, &again,
+				     &len2, err, sizeof(err)),
+			 0);
+	ck_assert_msg(len == len2 && memcmp(blob, again, len) == 0, "emit is not reproducible");
+	free(again);
+	struct fc_jit_options jo = { .opt_level = -1, .objects = blob, .objects_len = len };
+	struct fc_jit *linked = fc_jit_compile((const struct fc_node *const *)nodes, NCONDS,
+					       rt_jit_helpers, rt_jit_nhelpers, &jo, err,
+					       sizeof(err));
+	ck_assert_msg(linked != NULL, "link: %s", err);
+	struct fc_jit *compiled = jit;
+	struct fc_jit_slot *compiled_slots = slots;
+	jit = linked;
+	slots = calloc(fc_jit_slot_count(linked) + 1, sizeof(*slots));
+	openat(3, "/etc/passwd", 12, 1);
+	feed_and_compare("native: openat /etc/passwd");
+	openat(7, "etc/passwd", 11, 0x3ff);
+	feed_and_compare("native: openat of a relative path");
+	rt_event_builder_begin(&b, FK_EVENT_SETUID, TS, 200, 200, 0);
+	rt_event_builder_add_u64(&b, 0, 8);
+	rt_event_builder_add_u64(&b, 1000, 4);
+	feed_and_compare("native: setuid");
+	free(slots);
+	fc_jit_free(linked);
+	jit = compiled;
+	slots = compiled_slots;
+
+	/* refused: other conditions (one fewer), another magic, cut short */
+	ck_assert_ptr_null(fc_jit_compile((const struct fc_node *const *)nodes, NCONDS - 1,
+					  rt_jit_helpers, rt_jit_nhelpers, &jo, err, sizeof(err)));
+	ck_assert_msg(strstr(err, "compiled for other conditions") != NULL, "%s", err);
+	blob[0] ^= 1;
+	ck_assert_ptr_null(fc_jit_compile((const struct fc_node *const *)nodes, NCONDS,
+					  rt_jit_helpers, rt_jit_nhelpers, &jo, err, sizeof(err)));
+	ck_assert_msg(strstr(err, "not a falcoc object blob") != NULL, "%s", err);
+	blob[0] ^= 1;
+	jo.objects_len = len - 9;
+	ck_assert_ptr_null(fc_jit_compile((const struct fc_node *const *)nodes, NCONDS,
+					  rt_jit_helpers, rt_jit_nhelpers, &jo, err, sizeof(err)));
+	ck_assert_msg(strstr(err, "truncated") != NULL, "%s", err);
+	free(blob);
+}
+END_TEST
+
 START_TEST(ir_dump)
 {
 	char err[256];
@@ -505,6 +561,7 @@ Suite *fc_jit_suite(void)
 	tcase_add_test(tc, network_events);
 	tcase_add_test(tc, bad_address_constants);
 	tcase_add_test(tc, write_events);
+	tcase_add_test(tc, native_objects);
 	tcase_add_test(tc, ir_dump);
 	suite_add_tcase(s, tc);
 	return s;
