@@ -198,7 +198,8 @@ struct rt_bpf {
 	uint64_t delivered;
 	int ncpus;
 	bool syscalls[FK_MAX_SYSCALLS]; /* opts->syscalls, copied */
-	uint8_t generic[sizeof(struct fk_event_hdr) + 4 + 64 + 2]; /* a GENERIC record, named */
+	/* a GENERIC record, named; aligned as the header it starts with */
+	_Alignas(8) uint8_t generic[sizeof(struct fk_event_hdr) + 4 + 64 + 2];
 };
 
 int rt_bpf_probe(char *err, size_t errlen)
@@ -532,6 +533,13 @@ int rt_bpf_load_prefilter(struct rt_bpf *b, const struct fc_prefilter *pf, const
 			goto fail;
 		}
 		fds[t] = fd;
+	}
+	/* a reload: the old set's programs of types the new set does not filter go, or they
+	 * would go on dropping events the new rules may need */
+	for (t = 0; t < FK_EVENT_COUNT; t++) {
+		__u32 k = t;
+		if (t >= pf->nprogs || fds[t] < 0)
+			bpf_map_delete_elem(slots, &k); /* ENOENT when there was none */
 	}
 	for (t = 0; t < pf->nprogs && t < FK_EVENT_COUNT; t++) {
 		if (fds[t] < 0)
