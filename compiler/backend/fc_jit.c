@@ -1459,7 +1459,8 @@ static bool fc_jit_str_eq(const struct fc_str *a, const struct fc_str *b)
 {
 	if (!a || !b)
 		return a == b;
-	return a->len == b->len && a->quoted == b->quoted && memcmp(a->s, b->s, a->len) == 0;
+	return a->len == b->len && a->quoted == b->quoted &&
+	       (a->len == 0 || memcmp(a->s, b->s, a->len) == 0); /* s may be NULL when empty */
 }
 
 static bool fc_jit_expr_eq(const struct fc_expr *a, const struct fc_expr *b)
