@@ -31,10 +31,13 @@ struct rt_chunk {
 };
 
 struct rt_prep_table;
+struct rt_k8s_event;
 
 struct rt_ctx {
 	struct rt_state *state;    /* borrowed */
 	struct rt_event *ev;       /* borrowed: the event being evaluated */
+	const struct rt_k8s_event *k8s; /* borrowed: ev's audit event (k8s_audit source), or
+					 * NULL; rt_ctx_begin clears it */
 	uint64_t gen;              /* bumped per event: invalidates the cache */
 	uint64_t first_ts;         /* first event seen (evt.reltime) */
 	uint64_t prev_ts, last_ts; /* previous and current event (evt.deltatime) */

@@ -112,6 +112,16 @@ bool rt_engine_jit_active(const struct rt_engine *e, const char **why);
 unsigned rt_engine_process(struct rt_engine *e, struct rt_state *s, struct rt_event *ev,
 			   rt_alert_fn fn, void *user);
 
+/* Runs one Kubernetes audit event (runtime/rt_k8s.h) through the rules of source k8s_audit, in
+ * load order (they have no event types to index by). s (borrowed, may be NULL) gives
+ * evt.hostname. These rules are always interpreted. Calls fn for each alert; returns the
+ * number of alerts. */
+struct rt_k8s_event;
+unsigned rt_engine_process_k8s(struct rt_engine *e, struct rt_state *s,
+			       const struct rt_k8s_event *k, rt_alert_fn fn, void *user);
+/* The number of enabled rules of source k8s_audit. */
+unsigned rt_engine_k8s_rule_count(const struct rt_engine *e);
+
 /* Evaluates one condition on the event currently set in c: the reference semantics, used by
  * rt_engine_process and by differential tests. */
 bool rt_eval(struct rt_ctx *c, const struct fc_node *n);

@@ -25,6 +25,7 @@
 #include "runtime/rt_engine.h"
 #include "runtime/rt_ctx.h"
 #include "runtime/rt_jit_helpers.h"
+#include "runtime/rt_k8s.h"
 
 #include <errno.h>
 #include <fnmatch.h>
@@ -663,6 +664,8 @@ struct rt_idx {
 struct rt_engine {
 	const struct fc_rule **rules; /* syscall rules, load order */
 	size_t nrules;
+	const struct fc_rule **k8s_rules; /* k8s_audit rules, load order; interpreted */
+	size_t nk8s;
 	unsigned nloaded; /* every source */
 	struct rt_idx by_evt[FC_EVT_COUNT];
 	struct rt_idx any;          /* rules that match every event type */
@@ -836,7 +839,10 @@ struct rt_engine *rt_engine_new(const struct fc_ruleset *rs, const struct rt_eng
 	 * model is one Falco evaluates by default, so there is nothing to skip yet */
 	e->all_events = o->all_events;
 	e->rules = calloc(rs->nrules ? rs->nrules : 1, sizeof(*e->rules));
-	if (!e->rules) {
+	e->k8s_rules = calloc(rs->nrules ? rs->nrules : 1, sizeof(*e->k8s_rules));
+	if (!e->rules || !e->k8s_rules) {
+		free(e->rules);
+		free(e->k8s_rules);
 		free(e);
 		return NULL;
 	}
@@ -847,6 +853,10 @@ struct rt_engine *rt_engine_new(const struct fc_ruleset *rs, const struct rt_eng
 		if (!rule_selected(r, o))
 			continue;
 		e->nloaded++;
+		if (r->src == FC_SRC_K8S_AUDIT) {
+			e->k8s_rules[e->nk8s++] = r;
+			rt_prep_tree(e->prep, r->ast);
+		}
 		if (r->src != FC_SRC_SYSCALL)
 			continue;
 		uint32_t ri = (uint32_t)e->nrules++;
@@ -883,6 +893,7 @@ void rt_engine_free(struct rt_engine *e)
 	free(e->env.slots);
 	rt_ctx_fini(&e->ctx);
 	free(e->rules);
+	free(e->k8s_rules);
 	free(e);
 }
 
@@ -921,5 +932,35 @@ unsigned rt_engine_process(struct rt_engine *e, struct rt_state *s, struct rt_ev
 			break;
 	}
 	rt_state_post(s, ev);
+	return n;
+}
+
+unsigned rt_engine_k8s_rule_count(const struct rt_engine *e)
+{
+	return (unsigned)e->nk8s;
+}
+
+unsigned rt_engine_process_k8s(struct rt_engine *e, struct rt_state *s,
+                               const struct rt_k8s_event *k, rt_alert_fn fn, void *user)
+{
+	struct rt_ctx *c = &e->ctx;
+	c->state = s;
+	/* the context reads the event's header and number as for any event; nothing writes it */
+	rt_ctx_begin(c, (struct rt_event *)&k->ev);
+	c->k8s = k;
+	unsigned n = 0;
+	for (size_t i = 0; i < e->nk8s; i++) {
+		const struct fc_rule *r = e->k8s_rules[i];
+		if (!rt_eval(c, r->ast))
+			continue;
+		n++;
+		if (fn) {
+			struct rt_alert a = {.rule = r, .ctx = c, .ts_ns = k->hdr.ts_ns};
+			fn(&a, user);
+		}
+		if (e->match == RT_MATCH_FIRST)
+			break;
+	}
+	c->k8s = NULL;
 	return n;
 }

@@ -4,14 +4,15 @@
  * transformers, and the text Falco prints for each value. Values are computed lazily and
  * cached per event; strings borrow the event or state, or live in the per-event arena.
  *
- * k8s_audit fields yield RT_V_NA for now: audit events come later, through their own source.
- * Fields whose data the event model does not carry (CPU, page faults, memory, k8s and
- * container runtime metadata, DNS names) are RT_V_NA too, as Falco prints them when it lacks
- * the data. Operators and dispatch do not belong here (rt_eval.c), nor alert layout
- * (rt_output.c). */
+ * k8s_audit fields: the evt.* fields every source has are here; ka.*, json.* and jevt.* are
+ * rt_k8s.c's, for the audit event set in the context (RT_V_NA on any other event). Fields
+ * whose data the event model does not carry (CPU, page faults, memory, k8s and container
+ * runtime metadata, DNS names) are RT_V_NA too, as Falco prints them when it lacks the data.
+ * Operators and dispatch do not belong here (rt_eval.c), nor alert layout (rt_output.c). */
 #define _GNU_SOURCE
 #include "runtime/rt_engine.h"
 #include "runtime/rt_ctx.h"
+#include "runtime/rt_k8s.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -47,6 +48,7 @@ void rt_ctx_fini(struct rt_ctx *c)
 void rt_ctx_begin(struct rt_ctx *c, struct rt_event *ev)
 {
 	c->ev = ev;
+	c->k8s = NULL;
 	c->gen++;
 	for (struct rt_chunk *k = c->chunks; k; k = k->next)
 		k->used = 0;
@@ -2294,8 +2296,58 @@ extract_field_as(struct rt_ctx *c, const struct fc_expr *e, int fid, struct rt_v
 	}
 }
 
+/* The evt.* fields of the k8s_audit source, as their syscall twins (the audit event carries a
+ * header with its time and number); everything else from rt_k8s.c. */
+static int extract_audit_field(struct rt_ctx *c, const struct fc_expr *e, struct rt_value *out)
+{
+	static const struct {
+		enum fc_field_id audit, twin;
+	} twins[] = {
+	    {FC_FIELD_AUDIT_EVT_NUM, FC_FIELD_EVT_NUM},
+	    {FC_FIELD_AUDIT_EVT_TIME, FC_FIELD_EVT_TIME},
+	    {FC_FIELD_JEVT_TIME, FC_FIELD_EVT_TIME},
+	    {FC_FIELD_AUDIT_EVT_TIME_S, FC_FIELD_EVT_TIME_S},
+	    {FC_FIELD_AUDIT_EVT_TIME_ISO8601, FC_FIELD_EVT_TIME_ISO8601},
+	    {FC_FIELD_JEVT_TIME_ISO8601, FC_FIELD_EVT_TIME_ISO8601},
+	    {FC_FIELD_AUDIT_EVT_DATETIME, FC_FIELD_EVT_DATETIME},
+	    {FC_FIELD_AUDIT_EVT_DATETIME_S, FC_FIELD_EVT_DATETIME_S},
+	    {FC_FIELD_AUDIT_EVT_RAWTIME, FC_FIELD_EVT_RAWTIME},
+	    {FC_FIELD_AUDIT_EVT_RAWTIME_S, FC_FIELD_EVT_RAWTIME_S},
+	    {FC_FIELD_AUDIT_EVT_RAWTIME_NS, FC_FIELD_EVT_RAWTIME_NS},
+	    {FC_FIELD_AUDIT_EVT_RELTIME, FC_FIELD_EVT_RELTIME},
+	    {FC_FIELD_AUDIT_EVT_RELTIME_S, FC_FIELD_EVT_RELTIME_S},
+	    {FC_FIELD_AUDIT_EVT_RELTIME_NS, FC_FIELD_EVT_RELTIME_NS},
+	    {FC_FIELD_AUDIT_EVT_IS_ASYNC, FC_FIELD_EVT_IS_ASYNC},
+	    {FC_FIELD_AUDIT_EVT_HOSTNAME, FC_FIELD_EVT_HOSTNAME},
+	};
+	enum fc_field_id id = e->field.field->id;
+	if (!c->k8s)
+		return na(out);
+	switch (id) {
+	case FC_FIELD_AUDIT_EVT_ASYNCTYPE:
+		return na(out);
+	case FC_FIELD_AUDIT_EVT_SOURCE:
+		return vcstr(out, "k8s_audit");
+	case FC_FIELD_AUDIT_EVT_PLUGINNAME:
+		return vcstr(out, "k8saudit");
+	case FC_FIELD_AUDIT_EVT_PLUGININFO: /* the plugin's String(): the event's JSON */
+		return vstr(out, c->k8s->text, c->k8s->len);
+	default:
+		break;
+	}
+	for (size_t i = 0; i < sizeof(twins) / sizeof(twins[0]); i++)
+		if (twins[i].audit == id) {
+			struct fc_expr twin = *e;
+			twin.field.field = &fc_fields[twins[i].twin];
+			return extract_field_as(c, &twin, (int)twins[i].twin, out);
+		}
+	return rt_k8s_extract(c, c->k8s, e, out);
+}
+
 static int extract_field(struct rt_ctx *c, const struct fc_expr *e, struct rt_value *out)
 {
+	if (e->field.field && e->field.field->src == FC_SRC_K8S_AUDIT)
+		return extract_audit_field(c, e, out);
 	return extract_field_as(c, e, e->field.field ? (int)e->field.field->id : -1, out);
 }
 

@@ -5,7 +5,9 @@
  * and rules, alerts printed as Falco prints them, Falco's syscall_event_drops actions and
  * Falco's end-of-run statistics. Rules come from rules files or from a bundle (-b), which is
  * reloaded on SIGHUP or when the file changes: the new engine is built while events keep
- * flowing and swapped in between two events. docs/falcod.md is the manual.
+ * flowing and swapped in between two events. Kubernetes audit events (the k8s_audit source,
+ * Falco's k8saudit plugin, implemented natively by rt_k8s) are read from the file that
+ * Falco's plugins configuration or --k8s-audit names. docs/falcod.md is the manual.
  *
  * Not here: how events change state (rt_state.c), extraction and evaluation (rt_extract.c,
  * rt_eval.c), the alert formats (rt_output.c), capture formats (rt_capture.c, rt_scap.c),
@@ -17,6 +19,7 @@
 #include "runtime/rt_capture.h"
 #include "runtime/rt_engine.h"
 #include "runtime/rt_event.h"
+#include "runtime/rt_k8s.h"
 #include "runtime/rt_proc.h"
 #include "runtime/rt_scap.h"
 #include "runtime/rt_state.h"
@@ -270,6 +273,11 @@ struct opts {
 	bool no_jit;                    /* --no-jit: interpret conditions */
 	bool no_prefilter;              /* --no-prefilter: no in-kernel prefilters (live) */
 	const char *list_source;
+	struct strv enable_sources;     /* --enable-source */
+	struct strv disable_sources;    /* --disable-source */
+	const char *k8s_audit;          /* --k8s-audit FILE, or the k8saudit plugin's open_params */
+	size_t k8s_max_event_size;      /* the k8saudit plugin's init_config maxEventSize */
+	bool src_syscall, src_k8s;      /* the event sources that run */
 	/* from falco.yaml and -o */
 	bool json, json_output_prop, json_tags_prop, stdout_enabled, file_enabled, file_keep;
 	bool iso8601, buffered, prog_enabled, prog_keep;
@@ -306,6 +314,13 @@ static void usage(FILE *out)
 		"  --replay FILE, -e FILE\n"
 		"                        replay a capture: falcod's own format (docs/capture.md), or a\n"
 		"                        Falco/sysdig .scap (gzip-compressed or not)\n"
+		"  --k8s-audit FILE      read Kubernetes audit events (one JSON Event or EventList per\n"
+		"                        line) from FILE and run the k8s_audit rules on them, as\n"
+		"                        Falco's k8saudit plugin with open_params FILE does; the\n"
+		"                        plugins/load_plugins keys of -c are read too\n"
+		"  --enable-source SRC   run only the event sources named (repeatable): syscall,\n"
+		"                        k8s_audit\n"
+		"  --disable-source SRC  do not run event source SRC (repeatable)\n"
 		"  --replay-speed X      replay at X times the pace the capture was recorded at\n"
 		"                        (default: as fast as possible)\n"
 		"  --capture FILE, --capture-out FILE\n"
@@ -1157,6 +1172,69 @@ out:
 	return rc;
 }
 
+/* --- Kubernetes audit events (the k8s_audit source) -------------------------------------- */
+
+/* A line or event the reader skips: logged, as the k8saudit plugin logs it, and the replay
+ * goes on. */
+static void k8s_warn(void *user, const char *path, uint64_t line, const char *msg)
+{
+	(void)user;
+	logmsg("[k8saudit] %s:%llu: %s", path, (unsigned long long)line, msg);
+}
+
+/* Reads o->k8s_audit and runs every audit event through the k8s_audit rules. Returns the exit
+ * status: 1 when the file cannot be opened or read, 0 otherwise (skipped lines included). */
+static int replay_k8s(struct app *a)
+{
+	struct opts *o = a->o;
+	char err[1024] = "";
+	struct rt_k8s_options ko = {.max_event_size = o->k8s_max_event_size, .warn = k8s_warn};
+	struct rt_k8s_reader *r = rt_k8s_reader_open(o->k8s_audit, &ko, err, sizeof(err));
+	if (!r) {
+		fprintf(stderr, "Error: cannot read Kubernetes audit events: %s\n", err);
+		return 1;
+	}
+	logmsg("Reading Kubernetes audit events from file: %s", o->k8s_audit);
+	struct rt_state *st = rt_state_new();
+	if (!st)
+		abort();
+	int rc = 0;
+	double t0 = now_s();
+	uint64_t n = 0, ts0 = 0;
+	for (;;) {
+		const struct rt_k8s_event *k;
+		int got = rt_k8s_reader_next(r, &k, err, sizeof(err));
+		if (got < 0) {
+			fprintf(stderr, "Error: %s\n", err);
+			rc = 1;
+			break;
+		}
+		if (got == 0)
+			break;
+		if (n == 0)
+			ts0 = k->hdr.ts_ns;
+		if (o->replay_speed > 0)
+			replay_pace(a, ts0, t0, k->hdr.ts_ns);
+		reload_poll(a);
+		rt_engine_process_k8s(a->cur->e, st, k, on_alert, a);
+		n++;
+		if (g_stop)
+			break;
+		if (o->duration > 0 && now_s() - t0 >= (double)o->duration)
+			break;
+	}
+	if (o->verbose) {
+		uint64_t lines, events, skipped;
+		rt_k8s_reader_counts(r, &lines, &events, &skipped);
+		logmsg("Audit events read: %llu from %llu lines, skipped: %llu, elapsed %.3f s",
+		       (unsigned long long)events, (unsigned long long)lines,
+		       (unsigned long long)skipped, now_s() - t0);
+	}
+	rt_k8s_reader_close(r);
+	rt_state_free(st);
+	return rc;
+}
+
 /* --- live capture ------------------------------------------------------------------------ */
 
 /* Event types the state needs whatever the rules say: Falco's "interesting syscalls" for its
@@ -1720,6 +1798,19 @@ static int parse_args(int argc, char **argv, struct opts *o, int *exit_now)
 				fprintf(stderr, "Error: -M expects a number of seconds, got '%s'\n", v);
 				return -1;
 			}
+		} else if (strcmp(a, "--k8s-audit") == 0) {
+			if (need_arg(argc, argv, &i, &o->k8s_audit))
+				return -1;
+		} else if (strncmp(a, "--k8s-audit=", 12) == 0) {
+			o->k8s_audit = a + 12;
+		} else if (strcmp(a, "--enable-source") == 0 || strcmp(a, "--disable-source") == 0) {
+			if (need_arg(argc, argv, &i, &v))
+				return -1;
+			strv_push(a[2] == 'e' ? &o->enable_sources : &o->disable_sources, v);
+		} else if (strncmp(a, "--enable-source=", 16) == 0) {
+			strv_push(&o->enable_sources, a + 16);
+		} else if (strncmp(a, "--disable-source=", 17) == 0) {
+			strv_push(&o->disable_sources, a + 17);
 		} else if (strcmp(a, "--replay") == 0 || strcmp(a, "-e") == 0) {
 			if (need_arg(argc, argv, &i, &o->replay))
 				return -1;
@@ -1906,6 +1997,139 @@ static int apply_conf(struct conf *c, struct opts *o)
 	return 0;
 }
 
+/* A list given as a YAML sequence, or as one "[a, b]" value (-o key=[a, b]), into out. */
+static void conf_list(struct conf_entry *e, struct strv *out)
+{
+	for (size_t i = 0; e && i < e->vals.n; i++) {
+		const char *v = e->vals.v[i];
+		if (e->vals.n == 1 && v[0] == '[') {
+			char *cp = strdup(v + 1), *save = NULL;
+			if (!cp)
+				abort();
+			cp[strcspn(cp, "]")] = '\0';
+			for (char *t = strtok_r(cp, ", ", &save); t; t = strtok_r(NULL, ", ", &save))
+				strv_push(out, t);
+			free(cp);
+		} else {
+			strv_push(out, v);
+		}
+	}
+}
+
+static bool strv_has(const struct strv *l, const char *s)
+{
+	for (size_t i = 0; i < l->n; i++)
+		if (strcmp(l->v[i], s) == 0)
+			return true;
+	return false;
+}
+
+/* Falco's plugins: and load_plugins: keys. falcod loads no plugin library: it implements the
+ * k8saudit plugin (the k8s_audit source, reading open_params as a file of audit events) and
+ * the json plugin (json.* fields) natively, and refuses any other plugin. As in Falco, without
+ * load_plugins every plugin listed is loaded, with it only those it names. Then the event
+ * sources: syscall always exists, k8s_audit with k8saudit or --k8s-audit; --enable-source
+ * keeps only those named, --disable-source drops some. 0, or -1 after printing the problem. */
+static int apply_plugins_conf(struct conf *c, struct opts *o)
+{
+	struct strv load = { 0 };
+	struct conf_entry *le = conf_find(c, "load_plugins");
+	conf_list(le, &load);
+	int rc = -1;
+	size_t nplugins = 0;
+	for (size_t i = 0; i < c->n; i++) {
+		size_t idx;
+		if (sscanf(c->e[i].key, "plugins[%zu]", &idx) == 1 && idx + 1 > nplugins)
+			nplugins = idx + 1;
+	}
+	for (size_t i = 0; i < nplugins; i++) {
+		char key[64];
+		snprintf(key, sizeof(key), "plugins[%zu].name", i);
+		const char *name = conf_get(c, key);
+		if (!name || !*name) {
+			fprintf(stderr, "Error: configuration key plugins[%zu]: a plugin needs a name\n",
+				i);
+			goto out;
+		}
+		if (le && !strv_has(&load, name))
+			continue;
+		snprintf(key, sizeof(key), "plugins[%zu].library_path", i);
+		const char *lib = conf_get(c, key);
+		if (strcmp(name, "json") == 0) {
+			logmsg("Plugin json: implemented natively by falcod (json.* and jevt.* fields); "
+			       "library %s not loaded", lib ? lib : "(none)");
+			continue;
+		}
+		if (strcmp(name, "k8saudit") != 0) {
+			fprintf(stderr, "Error: plugin '%s' (plugins[%zu]) is not supported: falcod loads "
+					"no plugin libraries; it implements the k8saudit and json plugins "
+					"natively\n", name, i);
+			goto out;
+		}
+		snprintf(key, sizeof(key), "plugins[%zu].open_params", i);
+		const char *params = conf_get(c, key);
+		while (params && (*params == ' ' || *params == '\t'))
+			params++;
+		if ((!params || !*params) && o->k8s_audit) {
+			params = o->k8s_audit; /* --k8s-audit gives it */
+		} else if (!params || !*params) {
+			fprintf(stderr, "Error: plugin k8saudit: open_params is empty: give the file of "
+					"audit events (-o plugins[%zu].open_params=FILE)\n", i);
+			goto out;
+		}
+		if (strncmp(params, "http://", 7) == 0 || strncmp(params, "https://", 8) == 0) {
+			fprintf(stderr, "Error: plugin k8saudit: open_params %s: the webhook server is "
+					"not implemented by falcod; give a file of audit events\n", params);
+			goto out;
+		}
+		snprintf(key, sizeof(key), "plugins[%zu].init_config.maxEventSize", i);
+		const char *mes = conf_get(c, key);
+		if (mes) {
+			char *end;
+			unsigned long long n = strtoull(mes, &end, 10);
+			if (*end || end == mes || n == 0) {
+				fprintf(stderr, "Error: configuration key %s: '%s' is not a positive "
+						"number\n", key, mes);
+				goto out;
+			}
+			o->k8s_max_event_size = (size_t)n;
+		}
+		if (!o->k8s_audit)
+			o->k8s_audit = params;
+		logmsg("Plugin k8saudit: implemented natively by falcod (source k8s_audit); library "
+		       "%s not loaded", lib ? lib : "(none)");
+	}
+	o->src_syscall = true;
+	o->src_k8s = o->k8s_audit != NULL;
+	for (size_t i = 0; i < o->enable_sources.n + o->disable_sources.n; i++) {
+		bool en = i < o->enable_sources.n;
+		const char *s = en ? o->enable_sources.v[i] : o->disable_sources.v[i - o->enable_sources.n];
+		if (strcmp(s, "syscall") != 0 && (strcmp(s, "k8s_audit") != 0 || !o->k8s_audit)) {
+			fprintf(stderr, "Error: Attempted %s an unknown event source: %s (sources: "
+					"syscall%s)\n", en ? "enabling" : "disabling", s,
+				o->k8s_audit ? ", k8s_audit" : "; k8s_audit needs the k8saudit plugin "
+							       "or --k8s-audit FILE");
+			goto out;
+		}
+	}
+	if (o->enable_sources.n) {
+		o->src_syscall = strv_has(&o->enable_sources, "syscall");
+		o->src_k8s = strv_has(&o->enable_sources, "k8s_audit");
+	}
+	if (strv_has(&o->disable_sources, "syscall"))
+		o->src_syscall = false;
+	if (strv_has(&o->disable_sources, "k8s_audit"))
+		o->src_k8s = false;
+	if (!o->src_syscall && !o->src_k8s) {
+		fprintf(stderr, "Error: Must enable at least one event source\n");
+		goto out;
+	}
+	rc = 0;
+out:
+	strv_free(&load);
+	return rc;
+}
+
 int main(int argc, char **argv)
 {
 	struct opts o;
@@ -1954,6 +2178,8 @@ int main(int argc, char **argv)
 		if (o.verbose)
 			logmsg("note: outputs.rate and outputs.max_burst are read but not applied: "
 			       "falcod never drops alerts");
+	if (!o.validate.n && !o.list_rules && apply_plugins_conf(&conf, &o))
+		goto done;
 
 	/* -V: validate and exit. */
 	if (o.validate.n) {
@@ -1984,6 +2210,12 @@ int main(int argc, char **argv)
 	}
 	if (o.ready_file && o.replay) {
 		fprintf(stderr, "Error: --ready-file is for live capture, not with --replay\n");
+		goto done;
+	}
+	if (!o.src_syscall && (o.replay || o.capture_out || o.ready_file)) {
+		fprintf(stderr, "Error: %s is for system call events, and the syscall source is not "
+				"enabled\n", o.replay ? "--replay" : o.capture_out ? "--capture-out"
+									: "--ready-file");
 		goto done;
 	}
 
@@ -2093,12 +2325,23 @@ int main(int argc, char **argv)
 		g_reload.next_stat = now_s() + 1.0;
 	}
 
-	if (o.replay) {
-		rc = replay(&app);
+	/* the audit events first (a file: they end), then the system calls, live or replayed */
+	rc = 0;
+	if (o.src_k8s)
+		rc = replay_k8s(&app);
+	if (!o.src_syscall) {
 		reload_fini();
 		print_stats(&app);
-	} else {
+	} else if (o.replay) {
+		if (!rc && !g_stop)
+			rc = replay(&app);
+		reload_fini();
+		print_stats(&app);
+	} else if (!rc && !g_stop) {
 		rc = live(&app);        /* prints the statistics once the capture ran */
+	} else {
+		reload_fini();
+		print_stats(&app);
 	}
 
 done:
@@ -2118,6 +2361,8 @@ done:
 	strv_free(&o.disable_tags);
 	strv_free(&o.run_tags);
 	strv_free(&o.overrides);
+	strv_free(&o.enable_sources);
+	strv_free(&o.disable_sources);
 	conf_free(&conf);
 	return rc;
 }

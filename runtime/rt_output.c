@@ -99,6 +99,11 @@ static bool is_time_field(const struct fc_expr *e)
 	case FC_FIELD_EVT_TIME_ISO8601:
 	case FC_FIELD_EVT_DATETIME:
 	case FC_FIELD_EVT_DATETIME_S:
+	case FC_FIELD_AUDIT_EVT_TIME:
+	case FC_FIELD_AUDIT_EVT_TIME_S:
+	case FC_FIELD_AUDIT_EVT_TIME_ISO8601:
+	case FC_FIELD_AUDIT_EVT_DATETIME:
+	case FC_FIELD_AUDIT_EVT_DATETIME_S:
 		return true;
 	default:
 		return false;

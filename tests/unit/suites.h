@@ -17,7 +17,8 @@
 	X(rt_state) \
 	X(rt_eval) \
 	X(rt_badinput) \
-	X(rt_extract)
+	X(rt_extract) \
+	X(rt_k8s)
 #define X(name) Suite *name##_suite(void);
 FC_SUITES(X)
 #undef X
