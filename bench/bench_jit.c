@@ -182,6 +182,36 @@ int main(int argc, char **argv)
 
 	/* ROUNDS rounds, each a pass of every mode in turn, so that other work on the machine
 	 * hits every mode alike; the best pass of each mode counts */
+	/* ahead of time: what falcoc compile spends on a bundle's NATIVE section, and what
+	 * falcod -b spends linking it instead of compiling (docs/bundle.md) */
+	{
+		char err[512];
+		uint8_t *blob = NULL;
+		size_t blen = 0;
+		double e0 = bench_now_ms();
+		if (fc_jit_emit(conds, nrules, -1, &blob, &blen, err, sizeof(err)) != 0) {
+			fprintf(stderr, "bench_jit: emit failed: %s\n", err);
+			return 1;
+		}
+		double emit_ms = bench_now_ms() - e0;
+		double link[3];
+		for (int r = 0; r < 3; r++) {
+			struct fc_jit_options o = { .opt_level = -1, .objects = blob, .objects_len = blen };
+			struct fc_jit *lj = fc_jit_compile(conds, nrules, rt_jit_helpers,
+							   rt_jit_nhelpers, &o, err, sizeof(err));
+			if (!lj) {
+				fprintf(stderr, "bench_jit: link failed: %s\n", err);
+				return 1;
+			}
+			link[r] = fc_jit_compile_seconds(lj) * 1000;
+			fc_jit_free(lj);
+		}
+		printf("  %-40s %.0f ms, %zu bytes of objects\n", "native code, emitted ahead of time",
+		       emit_ms, blen);
+		bench_print_stats("native code, linked (falcod -b)", 40, link, 3);
+		free(blob);
+	}
+
 	uint64_t ti = 0, tj[4] = { 0 };
 	double base = 1e300, interp = 1e300, jit[4] = { 1e300, 1e300, 1e300, 1e300 };
 	for (int r = 0; r < ROUNDS; r++) {
