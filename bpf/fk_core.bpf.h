@@ -57,6 +57,7 @@ struct fk_scratch {
 	__u32 nr;               /* syscall number */
 	__u32 pf_need;          /* the state tables need this record (prefilters: keep) */
 	__u32 pf_tmp[3];        /* the generated prefilter's scratch words (fk_capture.h) */
+	__u32 close_need;       /* a close's pf_need, decided by the dispatcher for fk_h_args */
 };
 _Static_assert(__builtin_offsetof(struct fk_scratch, pf_need) == FK_PF_NEED_OFF,
 	       "the generated prefilters read pf_need at FK_PF_NEED_OFF");
@@ -966,6 +967,23 @@ static __always_inline int fk_submit_pf(void *ctx, struct fk_scratch *s)
 			return 0;
 		h->len = len;
 		bpf_tail_call(ctx, &fk_prefilters, s->type);
+	}
+	return fk_submit(s);
+}
+
+/* The same for a record whose type is a compile-time constant (the open handler's copies):
+ * the tail call's key is then a constant, which the x86-64 JIT turns into a direct jump
+ * patched when the slot changes, instead of an indirect one through a retpoline
+ * (bpf_tail_call_static; docs/prefilter.md, "Cost"). */
+static __always_inline int fk_submit_pf_type(void *ctx, struct fk_scratch *s, const __u32 type)
+{
+	if (fk_pf_active) {
+		struct fk_event_hdr *h = (void *)s->buf;
+		__u32 len = s->off;
+		if (len > FK_BUF_SIZE - 1)
+			return 0;
+		h->len = len;
+		bpf_tail_call_static(ctx, &fk_prefilters, type);
 	}
 	return fk_submit(s);
 }

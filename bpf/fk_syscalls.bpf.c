@@ -34,6 +34,12 @@ static __always_inline struct fk_scratch *fk_begin_type(long ret)
 	return s ? fk_begin(s, s->type, ret) : NULL;
 }
 
+/* x86_64 number of openat, the densest captured syscall: its handler is tail-called with a
+ * constant key, which the x86-64 JIT makes a direct jump (patched when the slot changes)
+ * instead of an indirect one through a retpoline. Same slot, same program as the variable
+ * key would reach. */
+#define FK_NR_OPENAT 257
+
 SEC("tp_btf/sys_exit")
 int BPF_PROG(fk_sys_exit, struct pt_regs *regs, long ret)
 {
@@ -46,9 +52,23 @@ int BPF_PROG(fk_sys_exit, struct pt_regs *regs, long ret)
 	struct fk_scratch *s = fk_scratch_get();
 	if (!s)
 		return 0;
-	s->type = *want - 1;
+	__u32 type = *want - 1;
+	if (type == FK_EVENT_CLOSE) {
+		/* A close's state need is known before its record: decided here, a state-only
+		 * close that userspace does not need is dropped without the handler's tail call
+		 * (fk_pf_early_drop, the same decision and count as in fk_h_args); a kept one
+		 * passes the need on, so that the fd set is looked up once. */
+		__u32 need = fk_pf_close_need((__s32)regs->di, ret);
+		if (fk_pf_early_drop(type, need))
+			return 0;
+		s->close_need = need;
+	}
+	s->type = type;
 	s->nr = nr;
-	bpf_tail_call(ctx, &fk_handlers, nr);
+	if (nr == FK_NR_OPENAT)
+		bpf_tail_call_static(ctx, &fk_handlers, FK_NR_OPENAT);
+	else
+		bpf_tail_call(ctx, &fk_handlers, nr);
 	fk_count(FK_CNT_NO_HANDLER);
 	return 0;
 }
@@ -79,8 +99,9 @@ FK_HANDLER(fk_h_args)
 	__u32 type = s->type;
 	if (type >= FK_EVENT_COUNT)
 		return 0;
-	/* the state need first: with a state-only prefilter, it decides before any work */
-	__u32 need = type == FK_EVENT_CLOSE ? fk_pf_close_need((__s32)regs->di, ret) : 0;
+	/* the state need first: with a state-only prefilter, it decides before any work (a
+	 * close's was decided by the dispatcher, which dropped it already if it could) */
+	__u32 need = type == FK_EVENT_CLOSE ? s->close_need : 0;
 	if (fk_pf_early_drop(type, need) || !fk_begin(s, type, ret))
 		return 0;
 	__u32 n = fk_nparams[type];
@@ -141,7 +162,7 @@ static __always_inline int fk_open_build(void *ctx, struct pt_regs *regs, long r
 	 * fd whose file cannot be read is kept too) */
 	if (ret >= 0 && (!ino || (ino->i_mode & FK_S_IFMT) == FK_S_IFDIR))
 		s->pf_need = 1;
-	return fk_submit_pf(ctx, s);
+	return fk_submit_pf_type(ctx, s, type);
 }
 
 FK_HANDLER(fk_h_open)

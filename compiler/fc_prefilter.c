@@ -893,6 +893,26 @@ static void em_param_off(struct pf_em *e, unsigned type, unsigned p, int keep)
 	em_jmpi(e, BPF_JGT, R1, PF_DATA_MAX, keep);
 }
 
+/* Word-at-a-time byte tests (the path scan, contains): 8 positions per test. */
+#define PF_ONES 0x0101010101010101ull
+#define PF_HIGHS 0x8080808080808080ull
+
+/* dst = 0x80 in every byte of *(u64 *)(ptr + off) that equals c (and perhaps in a byte above
+ * such a byte: the borrow of the subtraction; never a miss), but for the final "& PF_HIGHS",
+ * left to the caller. Clobbers val and tmp. */
+static void em_eq_bytes(struct pf_em *e, int dst, int ptr, int16_t off, unsigned char c,
+			int val, int tmp)
+{
+	em_ldx(e, BPF_DW, val, ptr, off);
+	em_ld64(e, tmp, PF_ONES * c);
+	em_alu(e, BPF_XOR, val, tmp);           /* bytes equal to c are now 0 */
+	em_ld64(e, tmp, PF_ONES);
+	em_mov(e, dst, val);
+	em_alu(e, BPF_SUB, dst, tmp);
+	em_alui(e, BPF_XOR, val, -1);
+	em_alu(e, BPF_AND, dst, val);           /* (v - 0x01..) & ~v */
+}
+
 /* r9 points at pf_need in the scratch value; after it the filter keeps the open flags, whether
  * they are known, and the path's length with its NUL (0: undecided). They go through map
  * memory so that each leaf reloads an unknown value: the verifier then forgets what one
@@ -971,9 +991,63 @@ static void em_prologue(struct pf_em *e, const struct pf_ctx *c, int keep)
 			em_jmpi(e, BPF_JNE, R2, 2, bad);
 			em_bind(e, nt);
 			em_alui(e, BPF_SUB, R2, 1);
+			/* for r5 in 0 .. strlen - 1, eight positions a word: a position is bad if its
+			 * byte is NUL, or '/' followed by '/' or '.' (0x2f, 0x2e: the byte | 1 is
+			 * 0x2f). The "has a zero byte" trick (em_eq_bytes) on the word, the word
+			 * xor '/' and the next word | 0x01.. xor '/' never misses a bad position;
+			 * it may flag a byte above a flagged one (the borrow), so a flagged word is
+			 * looked at byte by byte, exactly as before. Positions past the string are
+			 * masked off in the last word. The loads read up to 8 bytes past the NUL,
+			 * inside the scratch value. */
+			int wloop = em_label(e), full = em_label(e), slow = em_label(e);
 			em_movi(e, R5, 0);
+			em_bind(e, wloop);
+			em_jmpr(e, BPF_JGE, R5, R2, ok);
+			em_mov(e, R3, R8);
+			em_alu(e, BPF_ADD, R3, R5);
+			em_eq_bytes(e, R1, R3, 0, '/', R4, R0);         /* r1: '/' here */
+			em_ldx(e, BPF_DW, R4, R3, 1);
+			em_ld64(e, R0, PF_ONES);
+			em_alu(e, BPF_OR, R4, R0);
+			em_ld64(e, R0, PF_ONES * '/');
+			em_alu(e, BPF_XOR, R4, R0);
+			em_ld64(e, R0, PF_ONES);
+			em_mov(e, R3, R4);
+			em_alu(e, BPF_SUB, R3, R0);
+			em_alui(e, BPF_XOR, R4, -1);
+			em_alu(e, BPF_AND, R3, R4);                     /* r3: '/' or '.' next */
+			em_alu(e, BPF_AND, R1, R3);
+			em_mov(e, R3, R8);
+			em_alu(e, BPF_ADD, R3, R5);
+			em_ldx(e, BPF_DW, R4, R3, 0);
+			em_ld64(e, R0, PF_ONES);
+			em_mov(e, R3, R4);
+			em_alu(e, BPF_SUB, R3, R0);
+			em_alui(e, BPF_XOR, R4, -1);
+			em_alu(e, BPF_AND, R3, R4);                     /* r3: NUL here */
+			em_alu(e, BPF_OR, R1, R3);
+			em_ld64(e, R0, PF_HIGHS);
+			em_alu(e, BPF_AND, R1, R0);
+			/* the last word: keep the strlen - r5 < 8 low bytes */
+			em_mov(e, R3, R2);
+			em_alu(e, BPF_SUB, R3, R5);
+			em_jmpi(e, BPF_JGE, R3, 8, full);
+			em_alui(e, BPF_LSH, R3, 3);
+			em_movi(e, R0, 64);
+			em_alu(e, BPF_SUB, R0, R3);
+			em_movi(e, R3, -1);
+			em_alu(e, BPF_RSH, R3, R0);
+			em_alu(e, BPF_AND, R1, R3);
+			em_bind(e, full);
+			em_jmpi(e, BPF_JNE, R1, 0, slow);
+			em_alui(e, BPF_ADD, R5, 8);
+			em_ja(e, wloop);
+			em_bind(e, slow);
+			em_mov(e, R1, R5);
+			em_alui(e, BPF_ADD, R1, 8);
 			em_bind(e, loop);
 			em_jmpr(e, BPF_JGE, R5, R2, ok);
+			em_jmpr(e, BPF_JGE, R5, R1, wloop);
 			em_mov(e, R3, R8);
 			em_alu(e, BPF_ADD, R3, R5);
 			em_ldx(e, BPF_B, R4, R3, 0);
@@ -1019,26 +1093,6 @@ static void em_bytes(struct pf_em *e, const char *s, size_t n, int fail)
 	}
 }
 
-/* Word-at-a-time byte search (contains): 8 start positions per test. */
-#define PF_ONES 0x0101010101010101ull
-#define PF_HIGHS 0x8080808080808080ull
-
-/* dst = 0x80 in every byte of *(u64 *)(ptr + off) that equals c (and perhaps in a byte above
- * such a byte: the borrow of the subtraction; never a miss), but for the final "& PF_HIGHS",
- * left to the caller. Clobbers val and tmp. */
-static void em_eq_bytes(struct pf_em *e, int dst, int ptr, int16_t off, unsigned char c,
-			int val, int tmp)
-{
-	em_ldx(e, BPF_DW, val, ptr, off);
-	em_ld64(e, tmp, PF_ONES * c);
-	em_alu(e, BPF_XOR, val, tmp);           /* bytes equal to c are now 0 */
-	em_ld64(e, tmp, PF_ONES);
-	em_mov(e, dst, val);
-	em_alu(e, BPF_SUB, dst, tmp);
-	em_alui(e, BPF_XOR, val, -1);
-	em_alu(e, BPF_AND, dst, val);           /* (v - 0x01..) & ~v */
-}
-
 /* How common a byte is in paths, higher for rarer ones: the word test of a "contains" checks
  * the needle's two rarest bytes, so that few words need the byte-by-byte look. */
 static int pf_rarity(unsigned char c)
@@ -1046,6 +1100,17 @@ static int pf_rarity(unsigned char c)
 	static const char common[] = "/.etaoinsrlcbumpdhg-_0123456789yfvkwxzqj";
 	const char *p = c ? strchr(common, c) : NULL;
 	return p ? (int)(p - common) : (int)sizeof(common);
+}
+
+/* Whether value v holds "//" or "/.": no absolute normal path (the only paths a string leaf
+ * decides; em_prologue) contains it, so none equals, starts with, ends with or contains v and
+ * the test is false without looking (e.g. "/.ssh/", "/root/.ssh"). */
+static bool pf_str_not_normal(const struct fc_str *v)
+{
+	for (size_t i = 0; i + 1 < v->len; i++)
+		if (v->s[i] == '/' && (v->s[i + 1] == '/' || v->s[i + 1] == '.'))
+			return true;
+	return false;
 }
 
 static const int pf_jop[] = {
@@ -1085,9 +1150,21 @@ static void em_leaf(struct pf_em *e, const struct pf_leaf *l, int on_t, int on_f
 		em_ldx(e, BPF_W, R1, R9, TMP_LEN);
 		em_jmpi(e, BPF_JEQ, R1, 0, on_m);
 		em_jmpi(e, BPF_JGT, R1, PF_PATH_MAX, on_m);
-		for (size_t k = 0; k < l->nvals; k++) {
+		/* the path is absolute and normal from here: values it cannot meet are false
+		 * without a test (pf_str_not_normal) */
+		size_t last = l->nvals;
+		for (size_t k = 0; k < l->nvals; k++)
+			if (!pf_str_not_normal(&l->vals[k]))
+				last = k;
+		if (last == l->nvals) {
+			em_ja(e, on_f);
+			return;
+		}
+		for (size_t k = 0; k <= last; k++) {
 			const struct fc_str *v = &l->vals[k];
-			int fail = k + 1 < l->nvals ? em_label(e) : on_f;
+			if (pf_str_not_normal(v))
+				continue;
+			int fail = k < last ? em_label(e) : on_f;
 			if (l->cmp == CMP_CONTAINS) {
 				/* for r5 in 0 .. len - 1 - klen: the bytes at r8 + r5. Eight start
 				 * positions at a time: a word test (em_eq_bytes) on the needle's two
@@ -1141,7 +1218,7 @@ static void em_leaf(struct pf_em *e, const struct pf_leaf *l, int on_t, int on_f
 				em_bind(e, next);
 				em_alui(e, BPF_ADD, R5, 1);
 				em_ja(e, inner);
-				if (k + 1 < l->nvals)
+				if (k < last)
 					em_bind(e, fail);
 				continue;
 			}
@@ -1163,7 +1240,7 @@ static void em_leaf(struct pf_em *e, const struct pf_leaf *l, int on_t, int on_f
 			}
 			em_bytes(e, v->s, v->len, fail);
 			em_ja(e, on_t);
-			if (k + 1 < l->nvals)
+			if (k < last)
 				em_bind(e, fail);
 		}
 		return;

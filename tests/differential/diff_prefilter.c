@@ -15,9 +15,11 @@
  * of types the state needs have no program at all (checked too). Any dropped match prints the
  * rule, the event and the simplified condition, and the exit status is 1. Prints per source
  * the events, how many matched some rule, how many the prefilter would drop, and the misses
- * (which must be 0). */
+ * (which must be 0). With --gen it also checks the path scan of the open programs on its own
+ * (check_paths): random paths against a C statement of "absolute and normal". */
 #include <inttypes.h>
 #include <stdio.h>
+#include <unistd.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -167,6 +169,105 @@ static int run_capture(struct run *r, const char *path)
 	return rc;
 }
 
+/* The prefilter decides fd.name only on absolute, normal paths (docs/prefilter.md): NUL only
+ * at the end, no "//", no "/.", no trailing '/' but "/", at most 1 KiB. len: with the NUL. */
+static bool path_is_normal(const char *p, size_t len)
+{
+	if (len < 2 || len > 1024 || p[0] != '/' || p[len - 1] != '\0')
+		return false;
+	if (len > 2 && p[len - 2] == '/')
+		return false;
+	for (size_t i = 0; i + 1 < len; i++) {
+		if (p[i] == '\0')
+			return false;
+		if (p[i] == '/' && (p[i + 1] == '/' || p[i + 1] == '.'))
+			return false;
+	}
+	return true;
+}
+
+static uint64_t xorshift(uint64_t *s)
+{
+	*s ^= *s << 13;
+	*s ^= *s >> 7;
+	*s ^= *s << 17;
+	return *s;
+}
+
+/* The open programs' path scan (word at a time, em_prologue), alone: the program of
+ * `fd.name = "/x"` on openat keeps exactly the successful opens whose path is not absolute
+ * and normal (undecided) and drops the others, on n random paths (separators, dots, NULs,
+ * lengths around the word size and the 1 KiB limit, random bytes after the path). Returns
+ * the number of disagreements. */
+static uint64_t check_paths(uint64_t n, uint64_t seed)
+{
+	char yaml[] = "/tmp/diff_prefilter_paths.XXXXXX";
+	int fd = mkstemp(yaml);
+	if (fd < 0)
+		return 1;
+	static const char rule[] = "- rule: path probe\n  desc: d\n"
+				   "  condition: evt.type = openat and fd.name = \"/x\"\n"
+				   "  output: o\n  priority: WARNING\n";
+	bool ok = write(fd, rule, sizeof(rule) - 1) == (ssize_t)(sizeof(rule) - 1);
+	close(fd);
+	struct fc_unit *u = fc_unit_new(NULL);
+	const char *paths[] = { yaml };
+	struct fc_ruleset *rs = ok ? fc_load_files(u, paths, 1) : NULL;
+	unlink(yaml);
+	struct fc_prefilter *pf = rs && !fc_diag_count(u, FC_ERROR) ? fc_prefilter_build(rs, NULL)
+								    : NULL;
+	const struct fc_pf_prog *p = pf ? &pf->progs[FK_EVENT_OPENAT] : NULL;
+	if (!p || p->keep != FC_PF_FILTERED) {
+		fprintf(stderr, "check_paths: no openat program\n");
+		fc_prefilter_free(pf);
+		fc_unit_free(u);
+		return 1;
+	}
+	static const char alpha[] = "//////..aabx\0";
+	static uint8_t rec[32 + 14 + 16 + 1100 + 20];
+	uint64_t st = seed * 2654435761u + 1, bad = 0;
+	for (uint64_t k = 0; k < n; k++) {
+		char path[1100];
+		uint64_t r = xorshift(&st);
+		size_t len = r % 8 == 0 ? 1000 + (r >> 8) % 40 : 1 + (r >> 8) % 34;
+		for (size_t i = 0; i < len; i++) {
+			uint64_t c = xorshift(&st);
+			path[i] = c % 5 ? alpha[(c >> 8) % (sizeof(alpha) - 1)] : (char)(c >> 16);
+		}
+		if (r & 0x10000)
+			path[0] = '/';
+		if (r & 0x20000)
+			path[len - 1] = '\0';
+		if (len == 3 && memcmp(path, "/x", 3) == 0)
+			continue;
+		struct fk_event_hdr h = { .res = 3, .type = FK_EVENT_OPENAT, .nparams = 7 };
+		uint16_t plen[7] = { 8, 8, (uint16_t)len, 4, 4, 4, 8 };
+		size_t off = sizeof(h) + sizeof(plen);
+		memset(rec, 0, off);
+		int64_t fdv = 3, dirfd = -100;
+		memcpy(rec + off, &fdv, 8);
+		memcpy(rec + off + 8, &dirfd, 8);
+		memcpy(rec + off + 16, path, len);
+		for (size_t i = 0; i < 20; i++)         /* flags (O_RDONLY), mode, dev, ino */
+			rec[off + 16 + len + i] = i < 4 ? (i == 0) : (uint8_t)xorshift(&st);
+		h.len = (uint32_t)(off + 16 + len + 20);
+		memcpy(rec, &h, sizeof(h));
+		memcpy(rec + sizeof(h), plen, sizeof(plen));
+		char err[256];
+		int kept = fc_pf_run(p->insns, p->ninsns, rec, h.len, 0, err, sizeof(err));
+		bool want = !path_is_normal(path, len);
+		if (kept < 0 || (kept == 1) != want) {
+			if (++bad <= MAX_REPORTS)
+				fprintf(stderr, "check_paths: a %zu-byte path: %s, the scan says %s\n",
+					len, want ? "undecided" : "normal",
+					kept < 0 ? err : kept ? "undecided" : "normal");
+		}
+	}
+	fc_prefilter_free(pf);
+	fc_unit_free(u);
+	return bad;
+}
+
 int main(int argc, char **argv)
 {
 	uint64_t nevents = 1000000, seed = 1;
@@ -227,6 +328,10 @@ int main(int argc, char **argv)
 		       ", interpreter errors: %" PRIu64 "\n",
 		       rules[0], nrules > 1 ? " +more" : "", r.n, filtered, g.events, g.matched,
 		       g.dropped, g.misses, g.errors);
+		uint64_t bad = check_paths(nevents / 4, seed);
+		printf("path scan: %" PRIu64 " random paths, %" PRIu64 " decided wrongly\n",
+		       nevents / 4, bad);
+		rc |= bad != 0;
 	}
 	for (int i = 0; i < ncaps; i++) {
 		struct run c = r;
