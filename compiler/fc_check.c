@@ -435,13 +435,12 @@ bool fc_check_expr(struct fc_unit *u, struct fc_expr *e, int src, bool rhs, bool
 
 /* --- operators ----------------------------------------------------------------------------- */
 
-/* libsinsp's type x operator matrix. */
-static bool fc_op_applies(enum fc_op op, enum fc_type t, bool list)
+/* libsinsp's type x operator matrix, for one value of type t. A list-valued field takes what
+ * its elements take (fc_check_list_op says what that means and warns). */
+static bool fc_op_applies(enum fc_op op, enum fc_type t)
 {
 	if (op == FC_OP_EXISTS)
 		return true;
-	if (list)
-		return op == FC_OP_IN || op == FC_OP_INTERSECTS;
 	switch (fc_type_class(t)) {
 	case FC_CLASS_STRING:
 		return op != FC_OP_BCONTAINS && op != FC_OP_BSTARTSWITH;
@@ -468,6 +467,35 @@ static const char *fc_expr_name(const struct fc_expr *e)
 	return e->kind == FC_EXPR_FIELD ? e->field.name : e->xf.name;
 }
 
+/* An operator other than in/intersects/exists on a list-valued field. Falco 0.34 (libsinsp
+ * 0.10) loads it, and its filter check throws "list filter '...' only supports operators
+ * 'exists', 'in' and 'intersects'" when it reaches the check with a non-empty list, which
+ * stops Falco; current libsinsp rejects it when compiling. falcod passes the check when any
+ * element passes (rt_eval.c). Warned once per check, like the errors of a macro body. */
+static void fc_check_list_op(struct fc_checker *c, const struct fc_node *n)
+{
+	struct fc_node *orig = n->orig ? n->orig : (struct fc_node *)n;
+	if (orig->reported || orig->warned)
+		return;
+	orig->warned = true;
+	const char *name = fc_expr_name(n->check.lhs);
+	struct fc_diag *d = fc_diag(c->u, &n->check.op_loc, FC_WARNING, FC_LOAD_COMPILE_CONDITION,
+				    "LOAD_COMPILE_CONDITION",
+				    "operator '%s' on the list-valued field '%s' loads in Falco "
+				    "0.34 but not in current Falco",
+				    fc_op_name(n->check.op), name);
+	if (n->from_macro)
+		fc_diag_note(c->u, d, &n->from_loc, "in expansion of macro '%s'", n->from_macro);
+	fc_diag_note(c->u, d, NULL,
+		     "falcod passes it when any element passes; Falco 0.34 stops with a runtime "
+		     "error when it evaluates it on a non-empty list");
+	if (n->check.op == FC_OP_EQ || n->check.op == FC_OP_EQEQ ||
+	    n->check.op == FC_OP_CONTAINS)
+		fc_diag_note(c->u, d, NULL,
+			     "to test whether the list holds a value, write '%s intersects (...)'",
+			     name);
+}
+
 static void fc_check_cmp(struct fc_checker *c, struct fc_node *n)
 {
 	struct fc_expr *lhs = n->check.lhs;
@@ -475,17 +503,15 @@ static void fc_check_cmp(struct fc_checker *c, struct fc_node *n)
 	c->at = n;
 	if (!fc_check_any(c, lhs, false, true))
 		return;
-	if (!fc_op_applies(op, lhs->type, lhs->list)) {
-		struct fc_diag *d = fc_check_error(
-			c, &n->check.op_loc, FC_LOAD_ERR_COMPILE_CONDITION, "E-operator",
-			"operator '%s' cannot be used on '%s' (%s%s)", fc_op_name(op),
-			fc_expr_name(lhs), lhs->list ? "a list of " : "", fc_type_name(lhs->type));
-		if (d && lhs->list)
-			fc_diag_note(c->u, d, NULL,
-				     "a list-valued field takes only 'in', 'intersects' and "
-				     "'exists'");
+	if (!fc_op_applies(op, lhs->type)) {
+		fc_check_error(c, &n->check.op_loc, FC_LOAD_ERR_COMPILE_CONDITION, "E-operator",
+			       "operator '%s' cannot be used on '%s' (%s%s)", fc_op_name(op),
+			       fc_expr_name(lhs), lhs->list ? "a list of " : "",
+			       fc_type_name(lhs->type));
 		return;
 	}
+	if (lhs->list && op != FC_OP_IN && op != FC_OP_INTERSECTS && op != FC_OP_EXISTS)
+		fc_check_list_op(c, n);
 	if (n->check.mod) {
 		bool str_op = op == FC_OP_CONTAINS || op == FC_OP_ICONTAINS ||
 			      op == FC_OP_STARTSWITH || op == FC_OP_ENDSWITH || op == FC_OP_GLOB ||

@@ -15,6 +15,11 @@
  *   is `in` when every value is in the set (and it has at least one), `intersects` when any
  *   is. A field whose "list" means alternatives (proc.aname without index: any ancestor;
  *   fd.ip/fd.port/fd.net: either end) is true when any alternative passes the check.
+ * - Any other operator on a list field (`ka.req.role.rules.resources contains pods/exec`,
+ *   which the checker loads with a warning) passes when at least one element passes it, '!='
+ *   and modifiers included; an empty list is false, as <NA> is. libsinsp 0.10 (Falco 0.34)
+ *   extracts nothing from an empty list, so the check is false there too, and throws on a
+ *   non-empty one, which stops Falco: no verdict to follow (docs/language.md).
  * - pmatch: the path equals an item or lies under it, compared on whole components.
  * - Modifiers: `op oneof (a, b)` / `anyof` pass when the operator passes for any item,
  *   `allof` when it passes for every item.
@@ -614,7 +619,8 @@ static bool eval_check(struct rt_ctx *c, const struct fc_node *n)
 	if (v.kind != RT_V_LIST)
 		return cmp_value(c, n, p, &v);
 	if (lhs->list) {
-		/* a list field: `in` needs every value in the set, `intersects` any */
+		/* a list field: `in` needs every value in the set; `intersects`, and any other
+		 * operator, one value that passes */
 		if (v.list.n == 0)
 			return false;
 		bool all = n->check.op == FC_OP_IN;

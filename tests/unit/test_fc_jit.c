@@ -151,6 +151,11 @@ static const char *const conds[] = {
 	"fd.sip != 1.2.3.4", "proc.env[HOME] = /root", "proc.env[NOPE] != x",
 	"tolower(proc.name) = cat", "toupper(fd.name) startswith /ETC", "len(fd.name) = 11",
 	"fd.name = val(fd.name)", "proc.name != val(proc.pname)", "basename(fd.name) = passwd",
+	/* a list-valued field under operators other than in/intersects (loaded with a warning;
+	 * any element passes, <NA> and an empty list are false): the generic check */
+	"fd.types contains f", "fd.types = file", "fd.types != file",
+	"fd.types startswith oneof (f, d)", "not fd.types contains ''", "fd.types[3] endswith e",
+	"fd.types intersects (file)",
 	/* and / or / not, constants */
 	"proc.name = cat and fd.name startswith /etc", "proc.name = bash or fd.num = 3",
 	"not (proc.name = cat and not fd.name = /x)", "(proc.name = x or proc.name = y) and fd.num = 3",

@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* test_rt_eval.c - the reference interpreter (runtime/rt_eval.c): every operator with its
- * edge cases on hand-built events, and the engine end to end: rules files compiled with
- * fc_load_files, events through rt_engine_process, alerts in Falco's text and JSON. */
+ * edge cases on hand-built events, operators other than in/intersects on list-valued fields
+ * (k8s audit events: any element passes; empty lists and <NA> are false), and the engine end
+ * to end: rules files compiled with fc_load_files, events through rt_engine_process, alerts
+ * in Falco's text and JSON. */
 #include <check.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,6 +14,7 @@
 #include "compiler/fc_check.h"
 #include "runtime/rt_ctx.h"
 #include "runtime/rt_engine.h"
+#include "runtime/rt_k8s.h"
 #include "runtime/rt_state.h"
 #include "tests/unit/suites.h"
 
@@ -640,6 +643,143 @@ START_TEST(engine_upstream_rules_smoke)
 }
 END_TEST
 
+/* ---- list-valued fields with operators other than in/intersects/exists ---- */
+
+/* A ClusterRole of two rules: resources (pods/exec, pods) then (secrets); one with an empty
+ * resources list; a pod, which has no role rules (<NA>). */
+static const char *const LIST_EVENTS[] = {
+    "{\"kind\":\"Event\",\"verb\":\"create\",\"objectRef\":{\"resource\":\"clusterroles\"},"
+    "\"requestObject\":{\"kind\":\"ClusterRole\",\"rules\":["
+    "{\"resources\":[\"pods/exec\",\"pods\"],\"verbs\":[\"create\",\"get\"]},"
+    "{\"resources\":[\"secrets\"],\"verbs\":[\"list\"]}]},"
+    "\"stageTimestamp\":\"2018-10-25T14:09:13Z\"}",
+    "{\"kind\":\"Event\",\"verb\":\"create\",\"objectRef\":{\"resource\":\"roles\"},"
+    "\"requestObject\":{\"kind\":\"Role\",\"rules\":[{\"resources\":[],\"verbs\":[]}]},"
+    "\"stageTimestamp\":\"2018-10-25T14:09:13Z\"}",
+    "{\"kind\":\"Event\",\"verb\":\"create\",\"objectRef\":{\"resource\":\"pods\"},"
+    "\"requestObject\":{\"kind\":\"Pod\",\"spec\":{\"containers\":[{\"image\":\"nginx\"}]}},"
+    "\"stageTimestamp\":\"2018-10-25T14:09:13Z\"}",
+};
+
+struct lcase {
+	int ev; /* index in LIST_EVENTS */
+	const char *cond;
+	bool want;
+};
+
+static const struct lcase list_cases[] = {
+    /* any element passes; not the first element, not the list rendered as "(a,b,c)" */
+    {0, "ka.req.role.rules.resources contains pods/exec", true},
+    {0, "ka.req.role.rules.resources contains exec", true},
+    {0, "ka.req.role.rules.resources contains secret", true},
+    {0, "ka.req.role.rules.resources contains pods/exec2", false},
+    {0, "ka.req.role.rules.resources contains 'exec,pods'", false},
+    {0, "ka.req.role.rules.resources contains '('", false},
+    {0, "ka.req.role.rules.resources contains ''", true},
+    {0, "ka.req.role.rules.resources = pods", true},
+    {0, "ka.req.role.rules.resources == secrets", true},
+    {0, "ka.req.role.rules.resources = pod", false},
+    {0, "ka.req.role.rules.resources = '(pods/exec,pods,secrets)'", false},
+    {0, "ka.req.role.rules.resources = 'pods/exec,pods,secrets'", false},
+    {0, "ka.req.role.rules.resources != pods", true}, /* secrets differs */
+    {0, "ka.req.role.rules.resources[1] != secrets", false},
+    {0, "ka.req.role.rules.resources startswith secr", true},
+    {0, "ka.req.role.rules.resources startswith exec", false},
+    {0, "ka.req.role.rules.resources endswith /exec", true},
+    {0, "ka.req.role.rules.resources endswith pod", false},
+    {0, "ka.req.role.rules.resources icontains SECRET", true},
+    {0, "ka.req.role.rules.resources glob 'pods/*'", true},
+    {0, "ka.req.role.rules.resources glob 'deploy*'", false},
+    {0, "ka.req.role.rules.resources iglob 'SEC*'", true},
+    {0, "ka.req.role.rules.resources regex 'sec.*'", true},
+    {0, "ka.req.role.rules.resources regex 'pods/.*,pods'", false},
+    {0, "ka.req.role.rules.resources pmatch (pods)", true},
+    {0, "ka.req.role.rules.resources pmatch (deployments)", false},
+    {0, "ka.req.role.rules.resources > r", true},
+    {0, "ka.req.role.rules.resources < a", false},
+    {0, "ka.req.role.rules.resources startswith oneof (x, sec)", true},
+    {0, "ka.req.role.rules.resources startswith allof (p, pods/)", true},
+    {0, "ka.req.role.rules.resources startswith allof (p, s)", false},
+    {0, "ka.req.role.rules.resources[0] contains secret", false},
+    {0, "ka.req.role.rules.resources[1] contains secret", true},
+    {0, "ka.req.role.rules.verbs = list", true},
+    {0, "toupper(ka.req.role.rules.resources) contains SECRETS", true},
+    {0, "not ka.req.role.rules.resources contains deployments", true},
+    {0, "not ka.req.role.rules.resources contains pods/exec", false},
+    /* in/intersects keep their meanings next to them */
+    {0, "ka.req.role.rules.resources intersects (pods/exec)", true},
+    {0, "ka.req.role.rules.resources in (pods/exec)", false},
+    /* an empty list is false whatever the operator, as in libsinsp (nothing extracted) */
+    {1, "ka.req.role.rules.resources contains ''", false},
+    {1, "ka.req.role.rules.resources != x", false},
+    {1, "ka.req.role.rules.resources startswith ''", false},
+    {1, "not ka.req.role.rules.resources contains ''", true},
+    {1, "ka.req.role.rules.resources exists", false},
+    /* <NA>: false, '!=' included; `not` makes it true */
+    {2, "ka.req.role.rules.resources contains pods/exec", false},
+    {2, "ka.req.role.rules.resources != x", false},
+    {2, "ka.req.role.rules.resources = ''", false},
+    {2, "not ka.req.role.rules.resources contains pods/exec", true},
+    {2, "ka.req.pod.containers.image contains ngin", true},
+    {2, "ka.req.pod.containers.image != nginx", false},
+};
+
+START_TEST(list_field_operators)
+{
+	const struct lcase *k = &list_cases[_i];
+	size_t n = strlen(LIST_EVENTS[k->ev]);
+	char *text = malloc(n + 1);
+	memcpy(text, LIST_EVENTS[k->ev], n + 1);
+	FILE *f = fmemopen(text, n, "r");
+	ck_assert_ptr_nonnull(f);
+	struct rt_k8s_options o = {0};
+	struct rt_k8s_reader *rd = rt_k8s_reader_new(f, "ev.json", &o);
+	const struct rt_k8s_event *kev = NULL;
+	char err[256];
+	ck_assert_int_eq(rt_k8s_reader_next(rd, &kev, err, sizeof(err)), 1);
+	rt_ctx_begin(&ctx, (struct rt_event *)&kev->ev);
+	ctx.k8s = kev;
+
+	struct fc_node *c = fc_parse_condition(u, k->cond);
+	ck_assert_msg(c != NULL, "parse: %s", k->cond);
+	struct fc_check_result r = fc_check_condition(u, c, FC_SRC_K8S_AUDIT, false);
+	ck_assert_msg(r.errors == 0, "check %s: %s", k->cond, fc_diag_first(u));
+	ck_assert_msg(rt_eval(&ctx, c) == k->want, "event %d: %s should be %s", k->ev, k->cond,
+	              k->want ? "true" : "false");
+	rt_k8s_reader_close(rd);
+	free(text);
+}
+END_TEST
+
+/* The checker: such an operator loads with one LOAD_COMPILE_CONDITION warning; in,
+ * intersects and exists load silently; bcontains stays an error, as on any string. */
+START_TEST(list_field_operators_checked)
+{
+	struct fc_node *c = fc_parse_condition(u, "ka.req.role.rules.resources contains pods/exec");
+	ck_assert_ptr_nonnull(c);
+	ck_assert_int_eq(fc_check_condition(u, c, FC_SRC_K8S_AUDIT, false).errors, 0);
+	ck_assert_uint_eq(fc_diag_count(u, FC_WARNING), 1);
+	const struct fc_diag *d = fc_diag_list(u);
+	ck_assert_ptr_nonnull(d);
+	ck_assert_str_eq(d->id, "LOAD_COMPILE_CONDITION");
+	ck_assert_int_eq(d->code, FC_LOAD_COMPILE_CONDITION);
+	static const char *const quiet[] = {"ka.user.groups in (a)", "ka.user.groups intersects (a)",
+	                                    "ka.user.groups exists", "fd.types intersects (file)"};
+	for (size_t i = 0; i < sizeof(quiet) / sizeof(quiet[0]); i++) {
+		c = fc_parse_condition(u, quiet[i]);
+		ck_assert_ptr_nonnull(c);
+		int src = strncmp(quiet[i], "fd.", 3) == 0 ? FC_SRC_SYSCALL : FC_SRC_K8S_AUDIT;
+		ck_assert_int_eq(fc_check_condition(u, c, src, false).errors, 0);
+	}
+	ck_assert_uint_eq(fc_diag_count(u, FC_WARNING), 1);
+	c = fc_parse_condition(u, "fd.types startswith f");
+	ck_assert_int_eq(fc_check_condition(u, c, FC_SRC_SYSCALL, false).errors, 0);
+	ck_assert_uint_eq(fc_diag_count(u, FC_WARNING), 2);
+	c = fc_parse_condition(u, "ka.user.groups bcontains 6162");
+	ck_assert_int_eq(fc_check_condition(u, c, FC_SRC_K8S_AUDIT, false).errors, 1);
+}
+END_TEST
+
 Suite *rt_eval_suite(void)
 {
 	Suite *s = suite_create("rt_eval");
@@ -651,6 +791,9 @@ Suite *rt_eval_suite(void)
 	tcase_add_loop_test(tc, ipv4_operators, 0, sizeof(ip4_cases) / sizeof(ip4_cases[0]));
 	tcase_add_test(tc, ipv6_operators);
 	tcase_add_test(tc, bytes_operators);
+	tcase_add_loop_test(tc, list_field_operators, 0,
+	                    sizeof(list_cases) / sizeof(list_cases[0]));
+	tcase_add_test(tc, list_field_operators_checked);
 	tcase_add_test(tc, engine_first_match_json);
 	tcase_add_test(tc, engine_all_text_and_options);
 	tcase_add_test(tc, engine_json_escapes);
