@@ -17,6 +17,7 @@
 #include "compiler/fc_prefilter.h"
 #include "runtime/rt_bpf.h"
 #include "runtime/rt_capture.h"
+#include "runtime/rt_drops.h"
 #include "runtime/rt_engine.h"
 #include "runtime/rt_event.h"
 #include "runtime/rt_k8s.h"
@@ -285,9 +286,7 @@ struct opts {
 	const char *program;
 	enum fc_priority min_prio;
 	enum rt_match_mode match;
-	/* syscall_event_drops.* (live only) */
-	bool drop_log, drop_alert, drop_exit, drop_simulate;
-	double drop_threshold, drop_rate, drop_max_burst;
+	struct rt_drops_conf drops;     /* syscall_event_drops.* (live and replay) */
 	uint32_t ringbuf_bytes;         /* syscall_buf_size_preset */
 };
 
@@ -707,6 +706,140 @@ static void print_stats(const struct app *a)
 	fflush(stdout);
 }
 
+/* --- syscall event drops (rt_drops decides, this acts) ----------------------------------- */
+
+static uint64_t wall_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+/* The kernel's counters, as Falco's scap_stats: n_evts counts the drops too. A replay (b
+ * NULL) has none, as a Falco reading a trace file. */
+static struct rt_drops_counts drops_counts(struct rt_bpf *b)
+{
+	struct rt_drops_counts c = { 0 };
+	if (b) {
+		struct rt_bpf_stats st;
+		rt_bpf_get_stats(b, &st);
+		c.evts = st.events + st.drops;
+		c.drops = st.drops;
+	}
+	return c;
+}
+
+/* Falco's internal alert "Falco internal: syscall event drop", priority Debug, dated ts_ns,
+ * with Falco's output_fields in their (sorted) order; the per-category counters falcod's
+ * kernel side does not keep are 0. Not counted in the statistics. */
+static void drops_alert(struct app *a, const char *msg, const struct rt_drops_verdict *v,
+			uint64_t ts_ns, bool ebpf)
+{
+	static const char *const zero[] = {
+		"n_drops_buffer_clone_fork_enter", "n_drops_buffer_clone_fork_exit",
+		"n_drops_buffer_connect_enter", "n_drops_buffer_connect_exit",
+		"n_drops_buffer_dir_file_enter", "n_drops_buffer_dir_file_exit",
+		"n_drops_buffer_execve_enter", "n_drops_buffer_execve_exit",
+		"n_drops_buffer_open_enter", "n_drops_buffer_open_exit",
+		"n_drops_buffer_other_interest_enter", "n_drops_buffer_other_interest_exit",
+	};
+	struct opts *o = a->o;
+	if (!o->stdout_enabled && !o->file_enabled && !o->prog_enabled)
+		return;
+	/* the event's time: local time of day, or ISO 8601 in UTC ('Z' in JSON, as Falco) */
+	time_t sec = (time_t)(ts_ns / 1000000000ull);
+	long ns = (long)(ts_ns % 1000000000ull);
+	struct tm tm;
+	char b[32], tmstr[64];
+	if (o->json || o->iso8601) {
+		gmtime_r(&sec, &tm);
+		strftime(b, sizeof(b), "%Y-%m-%dT%H:%M:%S", &tm);
+		snprintf(tmstr, sizeof(tmstr), "%.20s.%09ld%s", b, ns, o->json ? "Z" : "+0000");
+	} else {
+		localtime_r(&sec, &tm);
+		strftime(b, sizeof(b), "%H:%M:%S", &tm);
+		snprintf(tmstr, sizeof(tmstr), "%.20s.%09ld", b, ns);
+	}
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *m = open_memstream(&buf, &len);
+	if (!m)
+		abort();
+	const char *q = o->json ? "\"" : "";
+	const char *sep = o->json ? ":" : "=";
+	const char *comma = o->json ? "," : " ";
+	unsigned long long drops = (unsigned long long)v->delta.drops;
+	/* Falco's n_drops_buffer: every real drop here is a full ring buffer */
+	unsigned long long full = drops - (v->simulated ? 1 : 0);
+	if (o->json)
+		fprintf(m, "{\"hostname\":\"%s\",\"output\":\"%s\",\"output_fields\":{",
+			a->hostname, msg);
+	else
+		fprintf(m, "%s: Debug %s (", tmstr, msg);
+	fprintf(m, "%sebpf_enabled%s%s%s%d%s", q, q, sep, q, ebpf ? 1 : 0, q);
+	fprintf(m, "%s%sn_drops%s%s%s%llu%s", comma, q, q, sep, q, drops, q);
+	for (size_t i = 0; i < sizeof(zero) / sizeof(zero[0]); i++)
+		fprintf(m, "%s%s%s%s%s%s0%s", comma, q, zero[i], q, sep, q, q);
+	fprintf(m, "%s%sn_drops_buffer_total%s%s%s%llu%s", comma, q, q, sep, q, full, q);
+	fprintf(m, "%s%sn_drops_bug%s%s%s0%s", comma, q, q, sep, q, q);
+	fprintf(m, "%s%sn_drops_page_faults%s%s%s0%s", comma, q, q, sep, q, q);
+	fprintf(m, "%s%sn_drops_scratch_map%s%s%s0%s", comma, q, q, sep, q, q);
+	fprintf(m, "%s%sn_evts%s%s%s%llu%s", comma, q, q, sep, q, (unsigned long long)v->delta.evts,
+		q);
+	if (o->json)
+		fprintf(m, "},\"priority\":\"Debug\",\"rule\":\"Falco internal: syscall event "
+			   "drop\",\"time\":\"%s\"}\n", tmstr);
+	else
+		fprintf(m, ")\n");
+	fclose(m);
+	emit(a, buf, len);
+	free(buf);
+}
+
+/* Every event goes through here first, as in Falco's event loop: when a check is due (b: the
+ * live capture's counters, NULL in a replay), the verdict is acted on. Returns false when the
+ * action "exit" ran: the caller stops before evaluating the event, exit status 1.
+ * Unlike Falco 0.34, which takes only one of the configured actions (whichever its
+ * unordered_set yields first), every configured action is taken: log, alert, then exit (whose
+ * log line stands for log's). */
+static bool drops_on_event(struct app *a, struct rt_drops *d, uint64_t ts_ns, struct rt_bpf *b)
+{
+	if (!rt_drops_due(d, ts_ns))
+		return true;
+	struct rt_drops_counts now = drops_counts(b);
+	struct rt_drops_verdict v;
+	rt_drops_check(d, ts_ns, &now, &v);
+	if (v.simulated)
+		logmsg("Simulating syscall event drop");
+	if (v.detected && !v.act && a->o->verbose)
+		logmsg("Syscall event drop but token bucket depleted, skipping actions");
+	if (!v.act)
+		return true;
+	unsigned acts = d->conf.actions;
+	char msg[128];
+	snprintf(msg, sizeof(msg), "Falco internal: syscall event drop. %llu system calls dropped "
+		 "in last second.", (unsigned long long)v.delta.drops);
+	if ((acts & RT_DROP_LOG) && !(acts & RT_DROP_EXIT))
+		logmsg("%s", msg);
+	if (acts & RT_DROP_ALERT)
+		drops_alert(a, msg, &v, ts_ns, b != NULL);
+	if (acts & RT_DROP_EXIT) {
+		logmsg("%s", msg);
+		logmsg("Exiting.");
+		return false;
+	}
+	return true;
+}
+
+/* Falco's drop statistics, on stderr, after a replay or a live capture. */
+static void drops_print_stats(const struct rt_drops *d)
+{
+	fprintf(stderr, "Syscall event drop monitoring:\n");
+	fprintf(stderr, "   - event drop detected: %llu occurrences\n",
+		(unsigned long long)d->detected);
+	fprintf(stderr, "   - num times actions taken: %llu\n", (unsigned long long)d->actions);
+}
+
 /* --- replay ------------------------------------------------------------------------------ */
 
 static volatile sig_atomic_t g_stop;
@@ -1096,7 +1229,9 @@ static int replay(struct app *a)
 	}
 	double t0 = now_s();
 	uint64_t n = 0, pace_ts0 = 0;
-	bool first = true;
+	bool first = true, drop_exit = false;
+	struct rt_drops drops;
+	rt_drops_init(&drops, &o->drops, NULL, wall_ns());
 	for (;;) {
 		struct rt_event ev;
 		const struct fk_event_hdr *h = NULL;
@@ -1141,6 +1276,10 @@ static int replay(struct app *a)
 				break;
 			}
 		}
+		if (!drops_on_event(a, &drops, h->ts_ns, NULL)) {
+			drop_exit = true;
+			break;
+		}
 		reload_poll(a);
 		rt_engine_process(a->cur->e, st, &ev, on_alert, a);
 		n++;
@@ -1151,8 +1290,11 @@ static int replay(struct app *a)
 	}
 	if (o->verbose)
 		logmsg("Events read: %llu, elapsed %.3f s", (unsigned long long)n, now_s() - t0);
+	drops_print_stats(&drops);
 	if (rc)
 		fprintf(stderr, "Error: %s\n", err);
+	if (drop_exit)
+		rc = 1;
 	if (w) {
 		int wrc = rt_capture_writer_close(w);
 		w = NULL;
@@ -1308,24 +1450,6 @@ static unsigned live_select(const struct fc_ruleset *rs, bool all_events,
 	return n;
 }
 
-/* The token bucket of Falco's syscall_event_drops (rate tokens per second, max_burst). */
-struct live_bucket {
-	double tokens, rate, max;
-	double last;
-};
-
-static bool live_bucket_claim(struct live_bucket *b, double now)
-{
-	b->tokens += (now - b->last) * b->rate;
-	if (b->tokens > b->max)
-		b->tokens = b->max;
-	b->last = now;
-	if (b->tokens < 1)
-		return false;
-	b->tokens -= 1;
-	return true;
-}
-
 struct live {
 	struct app *a;
 	struct rt_state *st;
@@ -1334,12 +1458,9 @@ struct live {
 	uint64_t seen, decoded, undecodable, enriched;
 	uint64_t num;
 	struct rt_event_builder eb;
-	/* drops */
-	struct rt_bpf_stats last;
-	double next_check;
-	uint64_t drop_detected, drop_actions;
-	struct live_bucket bucket;
-	bool exit_now;
+	struct rt_bpf *b;
+	struct rt_drops drops;
+	bool exit_now;                  /* a drop action "exit" */
 };
 
 /* /proc/TID/cgroup as the cgroups parameter: NUL-separated "subsys=path" entries, one per v1
@@ -1440,6 +1561,10 @@ static int live_on_record(const struct fk_event_hdr *rec, void *ctx)
 	struct rt_event ev;
 	char err[256];
 	l->seen++;
+	if (!drops_on_event(l->a, &l->drops, rec->ts_ns, l->b)) {
+		l->exit_now = true;
+		return 1;
+	}
 	if (rt_event_decode(&ev, rec, rec->len, err, sizeof(err)) != 0) {
 		l->undecodable++;
 		if (l->a->o->verbose && l->undecodable <= 10)
@@ -1459,113 +1584,6 @@ static int live_on_record(const struct fk_event_hdr *rec, void *ctx)
 	}
 	rt_engine_process(l->a->cur->e, l->st, &ev, on_alert, l->a);
 	return 0;
-}
-
-static void live_time(char *out, size_t cap, bool iso)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_REALTIME, &ts);
-	struct tm tm;
-	char b[32];
-	long ns = ts.tv_nsec % 1000000000L;
-	if (iso) {
-		gmtime_r(&ts.tv_sec, &tm);
-		strftime(b, sizeof(b), "%Y-%m-%dT%H:%M:%S", &tm);
-		snprintf(out, cap, "%.20s.%09ld+0000", b, ns);
-	} else {
-		localtime_r(&ts.tv_sec, &tm);
-		strftime(b, sizeof(b), "%H:%M:%S", &tm);
-		snprintf(out, cap, "%.20s.%09ld", b, ns);
-	}
-}
-
-/* Falco's syscall_evt_drop_mgr: once a second, the drops of the last second; past the
- * threshold (drops / events) and when the token bucket allows, the configured actions. The
- * alert is Falco's internal message: rule "Falco internal: syscall event drop", priority
- * Debug, Falco's output_fields (categories falcod does not count are 0). */
-static void live_check_drops(struct live *l, struct rt_bpf *b, double now)
-{
-	struct opts *o = l->a->o;
-	if (now < l->next_check)
-		return;
-	l->next_check = now + 1.0;
-	struct rt_bpf_stats st;
-	rt_bpf_get_stats(b, &st);
-	uint64_t drops = st.drops - l->last.drops;
-	uint64_t evts = (st.events + st.drops) - (l->last.events + l->last.drops);
-	l->last = st;
-	if (o->drop_simulate) {
-		logmsg("Simulating syscall event drop");
-		drops++;
-		evts++;
-	}
-	if (drops == 0 || (double)drops / (double)(evts ? evts : 1) <= o->drop_threshold)
-		return;
-	l->drop_detected++;
-	if (!live_bucket_claim(&l->bucket, now)) {
-		if (o->verbose)
-			logmsg("Syscall event drop but token bucket depleted, skipping actions");
-		return;
-	}
-	l->drop_actions++;
-	char msg[160];
-	snprintf(msg, sizeof(msg), "Falco internal: syscall event drop. %llu system calls dropped "
-		 "in last second.", (unsigned long long)drops);
-	if (o->drop_log)
-		logmsg("%s", msg);
-	if (o->drop_alert && (o->stdout_enabled || o->file_enabled || o->prog_enabled)) {
-		/* Falco's fields, in its (sorted) order */
-		static const char *const zero[] = {
-			"n_drops_buffer_clone_fork_enter", "n_drops_buffer_clone_fork_exit",
-			"n_drops_buffer_connect_enter", "n_drops_buffer_connect_exit",
-			"n_drops_buffer_dir_file_enter", "n_drops_buffer_dir_file_exit",
-			"n_drops_buffer_execve_enter", "n_drops_buffer_execve_exit",
-			"n_drops_buffer_open_enter", "n_drops_buffer_open_exit",
-			"n_drops_buffer_other_interest_enter", "n_drops_buffer_other_interest_exit",
-		};
-		char tm[64];
-		live_time(tm, sizeof(tm), o->json || o->iso8601);
-		char *buf = NULL;
-		size_t len = 0;
-		FILE *m = open_memstream(&buf, &len);
-		if (!m)
-			abort();
-		const char *q = o->json ? "\"" : "";
-		const char *sep = o->json ? ":" : "=";
-		const char *comma = o->json ? "," : " ";
-		if (o->json) {
-			/* Falco's ISO time in JSON has a 'Z' */
-			tm[strlen(tm) - 5] = 'Z';
-			tm[strlen(tm) - 4] = '\0';
-			fprintf(m, "{\"hostname\":\"%s\",\"output\":\"%s\",\"output_fields\":{",
-				l->a->hostname, msg);
-		} else {
-			fprintf(m, "%s: Debug %s (", tm, msg);
-		}
-		fprintf(m, "%sebpf_enabled%s%s%s1%s", q, q, sep, q, q);
-		fprintf(m, "%s%sn_drops%s%s%s%llu%s", comma, q, q, sep, q, (unsigned long long)drops, q);
-		for (size_t i = 0; i < sizeof(zero) / sizeof(zero[0]); i++)
-			fprintf(m, "%s%s%s%s%s%s0%s", comma, q, zero[i], q, sep, q, q);
-		fprintf(m, "%s%sn_drops_buffer_total%s%s%s%llu%s", comma, q, q, sep, q,
-			(unsigned long long)drops, q);
-		fprintf(m, "%s%sn_drops_bug%s%s%s0%s", comma, q, q, sep, q, q);
-		fprintf(m, "%s%sn_drops_page_faults%s%s%s0%s", comma, q, q, sep, q, q);
-		fprintf(m, "%s%sn_drops_scratch_map%s%s%s0%s", comma, q, q, sep, q, q);
-		fprintf(m, "%s%sn_evts%s%s%s%llu%s", comma, q, q, sep, q, (unsigned long long)evts, q);
-		if (o->json)
-			fprintf(m, "},\"priority\":\"Debug\",\"rule\":\"Falco internal: syscall event "
-				   "drop\",\"time\":\"%s\"}\n", tm);
-		else
-			fprintf(m, ")\n");
-		fclose(m);
-		emit(l->a, buf, len);
-		free(buf);
-	}
-	if (o->drop_exit) {
-		logmsg("%s", msg);
-		logmsg("Exiting.");
-		l->exit_now = true;
-	}
 }
 
 /* Live capture through eBPF until SIGINT/SIGTERM, -M or a drop action "exit". Returns the
@@ -1651,12 +1669,10 @@ static int live(struct app *a)
 		logmsg("/proc scan: %llu threads, %llu fds", (unsigned long long)ss.threads,
 		       (unsigned long long)ss.fds);
 	}
-	l.bucket.rate = o->drop_rate;
-	l.bucket.max = o->drop_max_burst;
-	l.bucket.tokens = o->drop_max_burst;
+	l.b = b;
+	struct rt_drops_counts c0 = drops_counts(b);
+	rt_drops_init(&l.drops, &o->drops, &c0, wall_ns());
 	double t0 = now_s();
-	l.bucket.last = t0;
-	l.next_check = t0 + 1.0;
 	logmsg("Capture started");
 	if (o->ready_file) {
 		int fd = open(o->ready_file, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
@@ -1676,8 +1692,11 @@ static int live(struct app *a)
 			rc = 1;
 			break;
 		}
+		/* a poll without records stands for an event at the wall clock's time: Falco
+		 * checks drops on events only, and a quiet system would never be checked */
+		if (r == 0 && !drops_on_event(a, &l.drops, wall_ns(), b))
+			l.exit_now = true;
 		double now = now_s();
-		live_check_drops(&l, b, now);
 		if (o->duration > 0 && now - t0 >= (double)o->duration)
 			break;
 	}
@@ -1701,10 +1720,7 @@ static int live(struct app *a)
 		(unsigned long long)l.seen, (unsigned long long)l.decoded,
 		(unsigned long long)l.undecodable, (unsigned long long)st.drops,
 		(unsigned long long)a->total);
-	fprintf(stderr, "Syscall event drop monitoring:\n");
-	fprintf(stderr, "   - event drop detected: %llu occurrences\n",
-		(unsigned long long)l.drop_detected);
-	fprintf(stderr, "   - num times actions taken: %llu\n", (unsigned long long)l.drop_actions);
+	drops_print_stats(&l.drops);
 	print_stats(a);
 	if (l.w) {
 		int wrc = l.werr ? l.werr : rt_capture_writer_close(l.w);
@@ -1882,13 +1898,9 @@ static int conf_double(struct conf *c, const char *key, double def, double *out)
 	return 0;
 }
 
-/* syscall_event_drops.* and syscall_buf_size_preset. Without them, Falco's falco.yaml
- * defaults: actions [log, alert], threshold .1, rate .03333, max_burst 1; 8 MiB. */
-static int apply_drop_conf(struct conf *c, struct opts *o)
+/* A list given as a YAML sequence, or as one "[a, b]" value (-o key=[a, b]), into out. */
+static void conf_list(struct conf_entry *e, struct strv *out)
 {
-	struct conf_entry *e = conf_find(c, "syscall_event_drops.actions");
-	struct strv acts = { 0 };
-	/* -o syscall_event_drops.actions=[log, alert]: a flow sequence given as one value */
 	for (size_t i = 0; e && i < e->vals.n; i++) {
 		const char *v = e->vals.v[i];
 		if (e->vals.n == 1 && v[0] == '[') {
@@ -1897,46 +1909,53 @@ static int apply_drop_conf(struct conf *c, struct opts *o)
 				abort();
 			cp[strcspn(cp, "]")] = '\0';
 			for (char *t = strtok_r(cp, ", ", &save); t; t = strtok_r(NULL, ", ", &save))
-				strv_push(&acts, t);
+				strv_push(out, t);
 			free(cp);
 		} else {
-			strv_push(&acts, v);
+			strv_push(out, v);
 		}
 	}
+}
+
+/* syscall_event_drops.* and syscall_buf_size_preset, checked as Falco checks them (actions,
+ * threshold in [0, 1]). Without the actions key, Falco's falco.yaml defaults: actions
+ * [log, alert], threshold .1, rate .03333, max_burst 1; 8 MiB. */
+static int apply_drop_conf(struct conf *c, struct opts *o)
+{
+	struct rt_drops_conf *d = &o->drops;
+	struct conf_entry *e = conf_find(c, "syscall_event_drops.actions");
 	if (!e) {
-		o->drop_log = o->drop_alert = true;
+		d->actions = RT_DROP_LOG | RT_DROP_ALERT;
 	} else {
-		for (size_t i = 0; i < acts.n; i++) {
-			const char *v = acts.v[i];
-			if (strcasecmp(v, "ignore") == 0)
-				;
-			else if (strcasecmp(v, "log") == 0)
-				o->drop_log = true;
-			else if (strcasecmp(v, "alert") == 0)
-				o->drop_alert = true;
-			else if (strcasecmp(v, "exit") == 0)
-				o->drop_exit = true;
-			else {
-				fprintf(stderr, "Error: configuration key syscall_event_drops.actions: "
-						"'%s' is not one of ignore, log, alert, exit\n", v);
-				strv_free(&acts);
-				return -1;
-			}
+		struct strv acts = { 0 };
+		char why[256];
+		conf_list(e, &acts);
+		int r = rt_drops_parse_actions((const char *const *)acts.v, acts.n, &d->actions, why,
+					       sizeof(why));
+		strv_free(&acts);
+		if (r) {
+			fprintf(stderr, "Error: configuration key syscall_event_drops.actions: %s\n",
+				why);
+			return -1;
 		}
 	}
-	strv_free(&acts);
-	if (conf_double(c, "syscall_event_drops.threshold", 0.1, &o->drop_threshold) ||
-	    conf_double(c, "syscall_event_drops.rate", 0.03333, &o->drop_rate) ||
-	    conf_double(c, "syscall_event_drops.max_burst", 1, &o->drop_max_burst) ||
-	    conf_bool(c, "syscall_event_drops.simulate_drops", false, &o->drop_simulate))
-		return -1;
-	if (o->drop_threshold > 1) {
-		fprintf(stderr, "Error: configuration key syscall_event_drops.threshold: %g is not "
-				"between 0 and 1\n", o->drop_threshold);
-		return -1;
+	const char *t = conf_get(c, "syscall_event_drops.threshold");
+	d->threshold = 0.1;
+	if (t) {
+		char *end;
+		errno = 0;
+		d->threshold = strtod(t, &end);
+		if (end == t || *end || errno || !rt_drops_threshold_is_valid(d->threshold)) {
+			fprintf(stderr, "Error: configuration key syscall_event_drops.threshold: '%s': "
+					"syscall event drops threshold must be a double in the range "
+					"[0, 1]\n", t);
+			return -1;
+		}
 	}
-	if (o->drop_simulate)
-		o->drop_threshold = 0;
+	if (conf_double(c, "syscall_event_drops.rate", 0.03333, &d->rate) ||
+	    conf_double(c, "syscall_event_drops.max_burst", 1, &d->max_burst) ||
+	    conf_bool(c, "syscall_event_drops.simulate_drops", false, &d->simulate))
+		return -1;
 	const char *p = conf_get(c, "syscall_buf_size_preset");
 	o->ringbuf_bytes = 8u << 20;
 	if (p) {
@@ -1995,25 +2014,6 @@ static int apply_conf(struct conf *c, struct opts *o)
 		return -1;
 	}
 	return 0;
-}
-
-/* A list given as a YAML sequence, or as one "[a, b]" value (-o key=[a, b]), into out. */
-static void conf_list(struct conf_entry *e, struct strv *out)
-{
-	for (size_t i = 0; e && i < e->vals.n; i++) {
-		const char *v = e->vals.v[i];
-		if (e->vals.n == 1 && v[0] == '[') {
-			char *cp = strdup(v + 1), *save = NULL;
-			if (!cp)
-				abort();
-			cp[strcspn(cp, "]")] = '\0';
-			for (char *t = strtok_r(cp, ", ", &save); t; t = strtok_r(NULL, ", ", &save))
-				strv_push(out, t);
-			free(cp);
-		} else {
-			strv_push(out, v);
-		}
-	}
 }
 
 static bool strv_has(const struct strv *l, const char *s)

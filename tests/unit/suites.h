@@ -18,7 +18,8 @@
 	X(rt_eval) \
 	X(rt_badinput) \
 	X(rt_extract) \
-	X(rt_k8s)
+	X(rt_k8s) \
+	X(rt_drops)
 #define X(name) Suite *name##_suite(void);
 FC_SUITES(X)
 #undef X
