@@ -105,4 +105,16 @@ void rt_format_ip(char *buf, size_t len, uint8_t family, const uint8_t *addr);
 /* The parsed form of a value for an IP field: "10.0.0.1" or "10.0.0.0/8". */
 bool rt_parse_net(const char *s, struct rt_value *out);
 
+/* The value of a hexadecimal digit, or -1. */
+static inline int rt_hex_digit(char ch)
+{
+	if (ch >= '0' && ch <= '9')
+		return ch - '0';
+	if (ch >= 'a' && ch <= 'f')
+		return ch - 'a' + 10;
+	if (ch >= 'A' && ch <= 'F')
+		return ch - 'A' + 10;
+	return -1;
+}
+
 #endif /* RT_CTX_H */

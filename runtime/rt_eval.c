@@ -122,17 +122,6 @@ static void prep_grow(struct rt_prep_table *t)
 	t->nb = nb;
 }
 
-static int hexval(char ch)
-{
-	if (ch >= '0' && ch <= '9')
-		return ch - '0';
-	if (ch >= 'a' && ch <= 'f')
-		return ch - 'a' + 10;
-	if (ch >= 'A' && ch <= 'F')
-		return ch - 'A' + 10;
-	return -1;
-}
-
 static bool parse_number(const char *s, enum fc_type t, struct rt_value *out)
 {
 	char *end;
@@ -215,7 +204,7 @@ static void cval_parse(struct rt_cval *cv, const struct fc_str *s, const struct 
 			if (!d)
 				abort();
 			for (size_t i = 0; i < s->len / 2; i++) {
-				int hi = hexval(s->s[2 * i]), lo = hexval(s->s[2 * i + 1]);
+				int hi = rt_hex_digit(s->s[2 * i]), lo = rt_hex_digit(s->s[2 * i + 1]);
 				if (hi < 0 || lo < 0)
 					cv->bad = true;
 				d[i] = (char)((hi & 15) << 4 | (lo & 15));

@@ -695,18 +695,30 @@ static int volumes_field(struct rt_ctx *c, struct json_object *root, long idx, c
 	return vl_done(&l, out);
 }
 
+/* The items [*lo, *hi) of an array of n that a field's index selects: all of them for -1,
+ * else the one at idx; false when idx is outside the array. */
+static bool index_range(size_t n, long idx, size_t *lo, size_t *hi)
+{
+	if (idx == -1) {
+		*lo = 0;
+		*hi = n;
+		return true;
+	}
+	if (idx < 0 || (size_t)idx >= n)
+		return false;
+	*lo = (size_t)idx;
+	*hi = *lo + 1;
+	return true;
+}
+
 /* A member holding an array: every item as text. <NA> when missing or not an array. */
 static int array_field(struct rt_ctx *c, struct json_object *arr, long idx, struct rt_value *out)
 {
 	if (!json_object_is_type(arr, json_type_array))
 		return na(out);
-	size_t n = json_object_array_length(arr), lo = 0, hi = n;
-	if (idx != -1) {
-		if (idx < 0 || (size_t)idx >= n)
-			return na(out);
-		lo = (size_t)idx;
-		hi = lo + 1;
-	}
+	size_t lo, hi;
+	if (!index_range(json_object_array_length(arr), idx, &lo, &hi))
+		return na(out);
 	struct vlist l = {.c = c};
 	for (size_t i = lo; i < hi; i++)
 		vl_addj(&l, json_object_array_get_idx(arr, i));
@@ -721,13 +733,9 @@ static int rules_field(struct rt_ctx *c, struct json_object *root, long idx, con
 	if (!jget(root, &arr, "requestObject", "rules", NULL) ||
 	    !json_object_is_type(arr, json_type_array))
 		return na(out);
-	size_t n = json_object_array_length(arr), lo = 0, hi = n;
-	if (idx != -1) {
-		if (idx < 0 || (size_t)idx >= n)
-			return na(out);
-		lo = (size_t)idx;
-		hi = lo + 1;
-	}
+	size_t lo, hi;
+	if (!index_range(json_object_array_length(arr), idx, &lo, &hi))
+		return na(out);
 	struct vlist l = {.c = c};
 	for (size_t i = lo; i < hi; i++)
 		if (jget(json_object_array_get_idx(arr, i), &v, key, NULL) &&
@@ -772,17 +780,6 @@ static int subjects_field(struct rt_ctx *c, struct json_object *root, const char
 	return vl_done(&l, out);
 }
 
-static int hexv(char ch)
-{
-	if (ch >= '0' && ch <= '9')
-		return ch - '0';
-	if (ch >= 'a' && ch <= 'f')
-		return ch - 'a' + 10;
-	if (ch >= 'A' && ch <= 'F')
-		return ch - 'A' + 10;
-	return -1;
-}
-
 /* Decodes a query component as Go's url.QueryUnescape: '+' is a space, %XX a byte. False on
  * a bad escape. */
 static bool query_unescape(struct rt_ctx *c, const char *s, size_t len, const char **out,
@@ -796,7 +793,7 @@ static bool query_unescape(struct rt_ctx *c, const char *s, size_t len, const ch
 		} else if (s[i] == '%') {
 			if (i + 2 >= len)
 				return false;
-			int hi = hexv(s[i + 1]), lo = hexv(s[i + 2]);
+			int hi = rt_hex_digit(s[i + 1]), lo = rt_hex_digit(s[i + 2]);
 			if (hi < 0 || lo < 0)
 				return false;
 			d[n++] = (char)(hi << 4 | lo);
