@@ -79,6 +79,8 @@ struct rt_engine_options {
 	bool all_events;                /* also evaluate rules on events Falco skips by default */
 	bool no_jit;                    /* interpret conditions instead of JIT-compiling them
 					 * (falcod --no-jit); the JIT is the default */
+	const char *no_jit_why;         /* with no_jit: why, for rt_engine_jit_active (NULL:
+					 * "JIT disabled by --no-jit") */
 	int jit_opt_level;              /* fc_jit_options.opt_level; 0 here means the default */
 	const void *jit_objects;        /* a bundle's native code (fc_jit_emit's blob for
 					 * fc_jit_ruleset_rules), linked instead of compiling;

@@ -768,7 +768,8 @@ static void engine_jit(struct rt_engine *e, const struct fc_ruleset *rs,
                        const struct rt_engine_options *o)
 {
 	if (o->no_jit) {
-		snprintf(e->jit_why, sizeof(e->jit_why), "interpreter (JIT disabled by --no-jit)");
+		snprintf(e->jit_why, sizeof(e->jit_why), "interpreter (%s)",
+		         o->no_jit_why ? o->no_jit_why : "JIT disabled by --no-jit");
 		return;
 	}
 	const struct fc_node **conds = calloc(e->nrules ? e->nrules : 1, sizeof(*conds));

@@ -2291,7 +2291,9 @@ int main(int argc, char **argv)
 		.disabled_tags = o.disable_tags.n ? (const char *const *)o.disable_tags.v : NULL,
 		.enabled_rules = NULL,
 		.all_events = o.all_events,
-		.no_jit = o.no_jit,
+		/* no syscall events will come: compiling the syscall rules would be wasted */
+		.no_jit = o.no_jit || !o.src_syscall,
+		.no_jit_why = !o.no_jit && !o.src_syscall ? "the syscall source is disabled" : NULL,
 	};
 	gen_build(g, &o, &app.eo);
 	const char *how;
