@@ -87,19 +87,19 @@ static const char rules[] =
     "  priority: DEBUG\n"
     "  tags: [all]\n";
 
-static struct fc_unit *unit; /* kept: the engine borrows its ruleset */
-static struct rt_engine *engine;
 static FILE *devnull;
 
-struct rt_engine *fuzz_engine_get(void)
+struct rt_engine *fuzz_engine_build(const char *name, const char *yaml)
 {
-	if (engine)
-		return engine;
-	devnull = fopen("/dev/null", "w");
-	struct fc_unit *u = unit = fc_unit_new(NULL);
-	if (!devnull || !u)
+	static struct fc_unit *kept[4]; /* the engines borrow their rulesets: never freed */
+	static size_t nkept;
+	if (!devnull && !(devnull = fopen("/dev/null", "w")))
 		abort();
-	const struct fc_src *src = fc_src_add(u, "fuzz_rules.yaml", rules, strlen(rules));
+	struct fc_unit *u = fc_unit_new(NULL);
+	if (!u || nkept == sizeof(kept) / sizeof(kept[0]))
+		abort();
+	kept[nkept++] = u;
+	const struct fc_src *src = fc_src_add(u, name, yaml, strlen(yaml));
 	struct fc_ruleset *rs = fc_arena_alloc(u, sizeof(*rs));
 	if (!src || !rs)
 		abort();
@@ -111,9 +111,20 @@ struct rt_engine *fuzz_engine_get(void)
 		abort();
 	}
 	struct rt_engine_options o = {.match = RT_MATCH_ALL, .min_priority = FC_PRIO_DEBUG};
-	engine = rt_engine_new(rs, &o);
-	if (!engine || rt_engine_rule_count(engine) != 5)
+	struct rt_engine *e = rt_engine_new(rs, &o);
+	if (!e)
 		abort();
+	return e;
+}
+
+struct rt_engine *fuzz_engine_get(void)
+{
+	static struct rt_engine *engine;
+	if (!engine) {
+		engine = fuzz_engine_build("fuzz_rules.yaml", rules);
+		if (rt_engine_rule_count(engine) != 5)
+			abort();
+	}
 	return engine;
 }
 

@@ -19,6 +19,7 @@
 #include "compiler/fc_rules.h"
 #include "runtime/rt_engine.h"
 #include "runtime/rt_k8s.h"
+#include "tests/fuzz/fuzz_engine.h"
 
 #define MAX_EVENTS 5000 /* per input */
 
@@ -66,37 +67,12 @@ static const char rules[] =
     "  priority: DEBUG\n"
     "  source: k8s_audit\n";
 
-static struct fc_unit *unit; /* kept: the engine borrows its ruleset */
 static struct rt_engine *engine;
-static FILE *devnull;
-
-static void render(const struct rt_alert *a, void *user)
-{
-	(void)user;
-	rt_alert_print(devnull, a, RT_TIME_LOCAL, false, "h");
-	rt_alert_print(devnull, a, RT_TIME_ISO8601, true, "h");
-}
 
 static void setup(void)
 {
-	devnull = fopen("/dev/null", "w");
-	struct fc_unit *u = unit = fc_unit_new(NULL);
-	if (!devnull || !u)
-		abort();
-	const struct fc_src *src = fc_src_add(u, "fuzz_k8s_rules.yaml", rules, strlen(rules));
-	struct fc_ruleset *rs = fc_arena_alloc(u, sizeof(*rs));
-	if (!src || !rs)
-		abort();
-	fc_rules_load_file(u, rs, src);
-	fc_rules_resolve(u, rs);
-	if (fc_diag_count(u, FC_ERROR) != 0) {
-		for (const struct fc_diag *d = fc_diag_list(u); d; d = d->next)
-			fc_diag_render(u, d, stderr, false);
-		abort();
-	}
-	struct rt_engine_options o = {.match = RT_MATCH_ALL, .min_priority = FC_PRIO_DEBUG};
-	engine = rt_engine_new(rs, &o);
-	if (!engine || rt_engine_k8s_rule_count(engine) != 2)
+	engine = fuzz_engine_build("fuzz_k8s_rules.yaml", rules);
+	if (rt_engine_k8s_rule_count(engine) != 2)
 		abort();
 }
 
@@ -118,7 +94,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	const struct rt_k8s_event *k;
 	char err[256];
 	for (int n = 0; n < MAX_EVENTS && rt_k8s_reader_next(r, &k, err, sizeof(err)) > 0; n++)
-		rt_engine_process_k8s(engine, NULL, k, render, NULL);
+		rt_engine_process_k8s(engine, NULL, k, fuzz_engine_render, NULL);
 	rt_k8s_reader_close(r);
 	free(copy);
 	return 0;
