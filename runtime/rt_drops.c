@@ -7,8 +7,6 @@
 #include <stdio.h>
 #include <string.h>
 
-#define ONE_SECOND_NS 1000000000ull
-
 void rt_token_bucket_init(struct rt_token_bucket *b, double rate, double max, uint64_t now_ns)
 {
 	b->rate = rate;
@@ -43,18 +41,11 @@ void rt_drops_init(struct rt_drops *d, const struct rt_drops_conf *c,
 		d->last = *start;
 }
 
-bool rt_drops_due(struct rt_drops *d, uint64_t ts_ns)
-{
-	if (d->next_check_ns == 0)
-		d->next_check_ns = ts_ns + ONE_SECOND_NS;
-	return d->next_check_ns < ts_ns;
-}
-
 void rt_drops_check(struct rt_drops *d, uint64_t ts_ns, const struct rt_drops_counts *now,
                     struct rt_drops_verdict *v)
 {
 	memset(v, 0, sizeof(*v));
-	d->next_check_ns = ts_ns + ONE_SECOND_NS;
+	d->next_check_ns = ts_ns + RT_DROPS_CHECK_NS;
 	v->delta.evts = now->evts - d->last.evts;
 	v->delta.drops = now->drops - d->last.drops;
 	d->last = *now;

@@ -20,6 +20,8 @@ enum {
 	RT_DROP_EXIT = 1u << 2,
 };
 
+#define RT_DROPS_CHECK_NS 1000000000ull /* a check once per second of event time */
+
 struct rt_drops_conf {
 	unsigned actions; /* RT_DROP_* */
 	double threshold; /* act when drops / events of the last second exceed it, [0, 1] */
@@ -70,7 +72,12 @@ void rt_drops_init(struct rt_drops *d, const struct rt_drops_conf *c,
 
 /* Called for every event with its timestamp: whether a check is due. The first event arms
  * the check one second later; a check is due at the first event strictly after that. */
-bool rt_drops_due(struct rt_drops *d, uint64_t ts_ns);
+static inline bool rt_drops_due(struct rt_drops *d, uint64_t ts_ns) /* on every event */
+{
+	if (d->next_check_ns == 0)
+		d->next_check_ns = ts_ns + RT_DROPS_CHECK_NS;
+	return d->next_check_ns < ts_ns;
+}
 
 /* The check due at ts_ns with the counters now (call after rt_drops_due said so): the next
  * check one second after ts_ns, the delta since the last check, the verdict. */

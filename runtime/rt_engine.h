@@ -9,6 +9,7 @@
 #ifndef RT_ENGINE_H
 #define RT_ENGINE_H
 
+#include <errno.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -53,6 +54,22 @@ struct rt_value {
 		} list;
 	};
 };
+
+/* The value constructors every extractor uses: <NA> (extraction's "no value", -ENOENT), and a
+ * string of len bytes at s (not copied). */
+static inline int rt_na(struct rt_value *v)
+{
+	v->kind = RT_V_NA;
+	return -ENOENT;
+}
+
+static inline int rt_vstr(struct rt_value *v, const char *s, size_t len)
+{
+	v->kind = RT_V_STR;
+	v->str.s = s;
+	v->str.len = len;
+	return 0;
+}
 
 /* Everything one event's evaluation needs. The engine owns it; rules see it read-only. */
 struct rt_ctx;

@@ -175,23 +175,9 @@ struct rt_state *rt_ctx_state(struct rt_ctx *c)
 
 /* --- value helpers ------------------------------------------------------------------------- */
 
-static int na(struct rt_value *v)
-{
-	v->kind = RT_V_NA;
-	return -ENOENT;
-}
-
-static int vstr(struct rt_value *v, const char *s, size_t len)
-{
-	v->kind = RT_V_STR;
-	v->str.s = s;
-	v->str.len = len;
-	return 0;
-}
-
 static int vcstr(struct rt_value *v, const char *s)
 {
-	return s ? vstr(v, s, strlen(s)) : na(v);
+	return s ? rt_vstr(v, s, strlen(s)) : rt_na(v);
 }
 
 static int vu64(struct rt_value *v, uint64_t u)
@@ -218,7 +204,7 @@ static int vbool(struct rt_value *v, bool b)
 static int vip(struct rt_value *v, uint8_t family, const uint8_t *addr)
 {
 	if (family != FK_AF_INET && family != FK_AF_INET6)
-		return na(v);
+		return rt_na(v);
 	v->kind = RT_V_IP;
 	v->ip.family = family;
 	v->ip.prefix = family == FK_AF_INET ? 32 : 128;
@@ -1152,14 +1138,14 @@ static bool side_is_server(const struct rt_fd *f, enum side s)
 static int fd_side_ip(const struct rt_fd *f, enum side s, struct rt_value *out)
 {
 	if (!fd_is_ip(f) || !f->connected)
-		return na(out);
+		return rt_na(out);
 	return vip(out, fd_family(f), side_is_server(f, s) ? f->dip : f->sip);
 }
 
 static int fd_side_port(const struct rt_fd *f, enum side s, struct rt_value *out)
 {
 	if (!fd_is_ip(f) || !f->connected)
-		return na(out);
+		return rt_na(out);
 	return vu64(out, side_is_server(f, s) ? f->dport : f->sport);
 }
 
@@ -1172,7 +1158,7 @@ static int fd_side_net(const struct rt_fd *f, enum side s, struct rt_value *out)
 static int fd_side_proto(struct rt_ctx *c, const struct rt_fd *f, enum side s, struct rt_value *out)
 {
 	if (!fd_is_ip(f) || !f->connected)
-		return na(out);
+		return rt_na(out);
 	uint16_t port = side_is_server(f, s) ? f->dport : f->sport;
 	const char *n = port_proto(port);
 	return n ? vcstr(out, n) : vcstr(out, rt_ctx_printf(c, "%u", port));
@@ -1184,7 +1170,7 @@ static int either(struct rt_ctx *c, struct rt_value *out, const struct rt_value 
                   const struct rt_value *b)
 {
 	if (a->kind == RT_V_NA)
-		return na(out);
+		return rt_na(out);
 	struct rt_value *items = rt_ctx_alloc(c, 2 * sizeof(*items));
 	items[0] = *a;
 	items[1] = *b;
@@ -1413,7 +1399,7 @@ static int ancestors(struct rt_ctx *c, const struct fc_expr *e, struct rt_thread
 	long idx = arg_index(e);
 	if (idx >= 0) {
 		struct rt_thread *a = ancestor(c, t, (unsigned)idx);
-		return a ? one(c, a, out) : na(out);
+		return a ? one(c, a, out) : rt_na(out);
 	}
 	size_t cap = 16, n = 0;
 	struct rt_value *items = rt_ctx_alloc(c, cap * sizeof(*items));
@@ -1431,7 +1417,7 @@ static int ancestors(struct rt_ctx *c, const struct fc_expr *e, struct rt_thread
 		a = p == a ? NULL : p;
 	}
 	if (!n)
-		return na(out);
+		return rt_na(out);
 	out->kind = RT_V_LIST;
 	out->list.items = items;
 	out->list.n = n;
@@ -1465,7 +1451,7 @@ static int one_cmdline(struct rt_ctx *c, struct rt_thread *t, struct rt_value *v
 
 static int one_env(struct rt_ctx *c, struct rt_thread *t, struct rt_value *v)
 {
-	return t->env ? vcstr(v, nul_join(c, t->env, t->env_len, ' ')) : na(v);
+	return t->env ? vcstr(v, nul_join(c, t->env, t->env_len, ' ')) : rt_na(v);
 }
 
 /* The leader of t's session (by_sid) or process group: the thread whose tid is the id, or
@@ -1512,7 +1498,7 @@ static int std_fd(struct rt_thread *t, int64_t num, bool type, struct rt_value *
 {
 	struct rt_fd *f = t ? rt_fd_lookup(t, num) : NULL;
 	if (!f)
-		return na(out);
+		return rt_na(out);
 	return type ? vcstr(out, fd_type_name(f->type)) : vcstr(out, f->name);
 }
 
@@ -1561,11 +1547,11 @@ extract_field_as(struct rt_ctx *c, const struct fc_expr *e, int fid, struct rt_v
 	struct rt_thread *t = ev ? ev->thread : NULL;
 	struct rt_fd *fd = ev ? ev->fd : NULL;
 	if (!f || !ev || !ev->hdr)
-		return na(out);
+		return rt_na(out);
 	uint64_t ts = ev->hdr->ts_ns;
 	unsigned type = ev->hdr->type;
 	if (f->src != FC_SRC_SYSCALL)
-		return na(out); /* k8s_audit fields: audit events come later */
+		return rt_na(out); /* k8s_audit fields: audit events come later */
 
 	switch (fid) {
 	/* ---- evt ---- */
@@ -1602,13 +1588,13 @@ extract_field_as(struct rt_ctx *c, const struct fc_expr *e, int fid, struct rt_v
 	case FC_FIELD_EVT_PLUGINNAME:
 	case FC_FIELD_EVT_PLUGININFO:
 	case FC_FIELD_EVT_ASYNCTYPE:
-		return na(out);
+		return rt_na(out);
 	case FC_FIELD_EVT_SOURCE:
 		return vcstr(out, "syscall");
 	case FC_FIELD_EVT_IS_ASYNC:
 		return vbool(out, false);
 	case FC_FIELD_EVT_HOSTNAME:
-		return c->state ? vcstr(out, rt_state_hostname(c->state)) : na(out);
+		return c->state ? vcstr(out, rt_state_hostname(c->state)) : rt_na(out);
 	case FC_FIELD_EVT_LATENCY:
 	case FC_FIELD_EVT_LATENCY_S:
 	case FC_FIELD_EVT_LATENCY_NS:
@@ -1617,24 +1603,24 @@ extract_field_as(struct rt_ctx *c, const struct fc_expr *e, int fid, struct rt_v
 	case FC_FIELD_EVT_LATENCY_HUMAN:
 		return vcstr(out, "0ns");
 	case FC_FIELD_EVT_DIR:
-		return vstr(out, rt_event_dir(ev) == '>' ? ">" : "<", 1);
+		return rt_vstr(out, rt_event_dir(ev) == '>' ? ">" : "<", 1);
 	case FC_FIELD_EVT_TYPE:
 		return vcstr(out, rt_event_name(ev));
 	case FC_FIELD_EVT_TYPE_IS:
 		return vu64(out, arg && strcmp(arg->s, rt_event_name(ev)) == 0);
 	case FC_FIELD_SYSCALL_TYPE:
-		return ev->info->flags & FK_EF_SYSCALL ? vcstr(out, rt_event_name(ev)) : na(out);
+		return ev->info->flags & FK_EF_SYSCALL ? vcstr(out, rt_event_name(ev)) : rt_na(out);
 	case FC_FIELD_EVT_CATEGORY:
 		return vcstr(out, event_category(ev));
 	case FC_FIELD_EVT_CPU:
-		return na(out);
+		return rt_na(out);
 	case FC_FIELD_EVT_ARGS:
 	case FC_FIELD_EVT_INFO:
 		return vcstr(out, args_render(c));
 	case FC_FIELD_EVT_ARG: {
 		int i = param_lookup(ev, arg);
 		if (i < 0 || (unsigned)i >= ev->nparams || !ev->plen[i])
-			return na(out);
+			return rt_na(out);
 		const char *val, *res;
 		param_render(c, i, &val, &res);
 		return vcstr(out, *res ? res : val);
@@ -1642,7 +1628,7 @@ extract_field_as(struct rt_ctx *c, const struct fc_expr *e, int fid, struct rt_v
 	case FC_FIELD_EVT_RAWARG: {
 		int i = param_lookup(ev, arg);
 		if (i < 0 || (unsigned)i >= ev->nparams || !ev->plen[i])
-			return na(out);
+			return rt_na(out);
 		enum fk_param_type pt = ev->info->params[i].type;
 		if (pt_numeric(pt)) {
 			bool sg;
@@ -1650,29 +1636,29 @@ extract_field_as(struct rt_ctx *c, const struct fc_expr *e, int fid, struct rt_v
 			return sg ? vs64(out, (int64_t)u) : vu64(out, u);
 		}
 		if (pt_string(pt))
-			return vstr(out, (const char *)ev->param[i],
+			return rt_vstr(out, (const char *)ev->param[i],
 			            strnlen((const char *)ev->param[i], ev->plen[i]));
-		return vstr(out, (const char *)ev->param[i], ev->plen[i]);
+		return rt_vstr(out, (const char *)ev->param[i], ev->plen[i]);
 	}
 	case FC_FIELD_EVT_BUFFER: {
 		const uint8_t *p;
 		uint16_t len;
 		if (!rt_param_bytes(ev, "data", &p, &len) && !rt_param_bytes(ev, "img", &p, &len))
-			return na(out);
-		return vstr(out, (const char *)p, len);
+			return rt_na(out);
+		return rt_vstr(out, (const char *)p, len);
 	}
 	case FC_FIELD_EVT_BUFLEN: {
 		const uint8_t *p;
 		uint16_t len;
 		if (!rt_param_bytes(ev, "data", &p, &len))
-			return na(out);
+			return rt_na(out);
 		if ((event_is_io_read(type) || event_is_io_write(type)) && ev->hdr->res >= 0)
 			return vu64(out, (uint64_t)ev->hdr->res);
 		return vu64(out, len);
 	}
 	case FC_FIELD_EVT_RES: {
 		if (!event_has_res(ev))
-			return na(out);
+			return rt_na(out);
 		int64_t r = ev->hdr->res;
 		if (r >= 0)
 			return vcstr(out, "SUCCESS");
@@ -1680,7 +1666,7 @@ extract_field_as(struct rt_ctx *c, const struct fc_expr *e, int fid, struct rt_v
 		return vcstr(out, n ? n : rt_ctx_printf(c, "%" PRId64, r));
 	}
 	case FC_FIELD_EVT_RAWRES:
-		return event_has_res(ev) ? vs64(out, ev->hdr->res) : na(out);
+		return event_has_res(ev) ? vs64(out, ev->hdr->res) : rt_na(out);
 	case FC_FIELD_EVT_FAILED:
 		return vbool(out, event_has_res(ev) && ev->hdr->res < 0);
 	case FC_FIELD_EVT_IS_IO:
@@ -1694,11 +1680,11 @@ extract_field_as(struct rt_ctx *c, const struct fc_expr *e, int fid, struct rt_v
 			return vcstr(out, "r");
 		if (event_is_io_write(type))
 			return vcstr(out, "w");
-		return na(out);
+		return rt_na(out);
 	case FC_FIELD_EVT_IS_WAIT:
 		return vbool(out, false);
 	case FC_FIELD_EVT_WAIT_LATENCY:
-		return na(out);
+		return rt_na(out);
 	case FC_FIELD_EVT_IS_SYSLOG: {
 		unsigned pri;
 		const char *m;
@@ -1728,16 +1714,16 @@ extract_field_as(struct rt_ctx *c, const struct fc_expr *e, int fid, struct rt_v
 	case FC_FIELD_EVT_COUNT_EXIT:
 		return vu64(out, rt_event_dir(ev) == '<');
 	case FC_FIELD_EVT_AROUND:
-		return na(out); /* a capture-browsing filter; nothing to extract live */
+		return rt_na(out); /* a capture-browsing filter; nothing to extract live */
 	case FC_FIELD_EVT_ABSPATH: {
 		struct fs_paths p;
 		if (!arg || !fs_paths_of(type, &p))
-			return na(out);
+			return rt_na(out);
 		if (strcmp(arg->s, "src") == 0)
-			return p.src ? vcstr(out, path_param_abs(c, p.src, p.src_dirfd)) : na(out);
+			return p.src ? vcstr(out, path_param_abs(c, p.src, p.src_dirfd)) : rt_na(out);
 		if (strcmp(arg->s, "dst") == 0)
-			return p.dst ? vcstr(out, path_param_abs(c, p.dst, p.dst_dirfd)) : na(out);
-		return na(out);
+			return p.dst ? vcstr(out, path_param_abs(c, p.dst, p.dst_dirfd)) : rt_na(out);
+		return rt_na(out);
 	}
 	case FC_FIELD_EVT_IS_OPEN_READ:
 	case FC_FIELD_EVT_IS_OPEN_WRITE:
@@ -1766,41 +1752,41 @@ extract_field_as(struct rt_ctx *c, const struct fc_expr *e, int fid, struct rt_v
 
 	/* ---- proc ---- */
 	case FC_FIELD_PROC_EXE:
-		return t ? vcstr(out, t->exe) : na(out);
+		return t ? vcstr(out, t->exe) : rt_na(out);
 	case FC_FIELD_PROC_PEXE:
-		return ancestor(c, t, 1) ? vcstr(out, ancestor(c, t, 1)->exe) : na(out);
+		return ancestor(c, t, 1) ? vcstr(out, ancestor(c, t, 1)->exe) : rt_na(out);
 	case FC_FIELD_PROC_AEXE:
 		return ancestors(c, e, t, one_exe, out);
 	case FC_FIELD_PROC_EXEPATH:
-		return t ? vcstr(out, t->exepath) : na(out);
+		return t ? vcstr(out, t->exepath) : rt_na(out);
 	case FC_FIELD_PROC_PEXEPATH:
-		return ancestor(c, t, 1) ? vcstr(out, ancestor(c, t, 1)->exepath) : na(out);
+		return ancestor(c, t, 1) ? vcstr(out, ancestor(c, t, 1)->exepath) : rt_na(out);
 	case FC_FIELD_PROC_AEXEPATH:
 		return ancestors(c, e, t, one_exepath, out);
 	case FC_FIELD_PROC_NAME:
-		return t ? vcstr(out, t->comm) : na(out);
+		return t ? vcstr(out, t->comm) : rt_na(out);
 	case FC_FIELD_PROC_PNAME:
-		return ancestor(c, t, 1) ? vcstr(out, ancestor(c, t, 1)->comm) : na(out);
+		return ancestor(c, t, 1) ? vcstr(out, ancestor(c, t, 1)->comm) : rt_na(out);
 	case FC_FIELD_PROC_ANAME:
 		return ancestors(c, e, t, one_name, out);
 	case FC_FIELD_PROC_ARGS: {
 		if (!t)
-			return na(out);
+			return rt_na(out);
 		size_t len;
 		const char *s = thread_args(c, t, &len);
-		return vstr(out, s, len);
+		return rt_vstr(out, s, len);
 	}
 	case FC_FIELD_PROC_CMDLINE:
-		return t ? one_cmdline(c, t, out) : na(out);
+		return t ? one_cmdline(c, t, out) : rt_na(out);
 	case FC_FIELD_PROC_PCMDLINE:
-		return ancestor(c, t, 1) ? one_cmdline(c, ancestor(c, t, 1), out) : na(out);
+		return ancestor(c, t, 1) ? one_cmdline(c, ancestor(c, t, 1), out) : rt_na(out);
 	case FC_FIELD_PROC_ACMDLINE:
 		return ancestors(c, e, t, one_cmdline, out);
 	case FC_FIELD_PROC_CMDNARGS:
-		return t ? vu64(out, t->nargs) : na(out);
+		return t ? vu64(out, t->nargs) : rt_na(out);
 	case FC_FIELD_PROC_CMDLENARGS: {
 		if (!t)
-			return na(out);
+			return rt_na(out);
 		uint64_t n = 0;
 		const char *a = t->args;
 		for (unsigned i = 0; a && i < t->nargs && (size_t)(a - t->args) < t->args_len;
@@ -1812,19 +1798,19 @@ extract_field_as(struct rt_ctx *c, const struct fc_expr *e, int fid, struct rt_v
 		return vu64(out, n);
 	}
 	case FC_FIELD_PROC_EXELINE:
-		return t ? vcstr(out, thread_cmdline(c, t, t->exe)) : na(out);
+		return t ? vcstr(out, thread_cmdline(c, t, t->exe)) : rt_na(out);
 	case FC_FIELD_PROC_ENV:
 		if (!t || !t->env)
-			return na(out);
+			return rt_na(out);
 		if (arg && arg->len)
 			return vcstr(out, env_lookup(t->env, t->env_len, arg->s, arg->len));
 		return one_env(c, t, out);
 	case FC_FIELD_PROC_AENV: {
 		if (!t)
-			return na(out);
+			return rt_na(out);
 		if (arg && arg->len && arg->s[0] >= '0' && arg->s[0] <= '9') {
 			struct rt_thread *a = ancestor(c, t, (unsigned)strtoul(arg->s, NULL, 10));
-			return a ? one_env(c, a, out) : na(out);
+			return a ? one_env(c, a, out) : rt_na(out);
 		}
 		if (arg && arg->len) {
 			unsigned depth = 0;
@@ -1837,12 +1823,12 @@ extract_field_as(struct rt_ctx *c, const struct fc_expr *e, int fid, struct rt_v
 				struct rt_thread *p = rt_thread_parent(c->state, a);
 				a = p == a ? NULL : p;
 			}
-			return na(out);
+			return rt_na(out);
 		}
 		return ancestors(c, e, t, one_env, out);
 	}
 	case FC_FIELD_PROC_CWD:
-		return t ? vcstr(out, t->cwd) : na(out);
+		return t ? vcstr(out, t->cwd) : rt_na(out);
 	case FC_FIELD_PROC_LOGINSHELLID: {
 		int64_t id = -1;
 		/* bounded: a missed exit and a reused tid can make the parent links a loop */
@@ -1853,84 +1839,81 @@ extract_field_as(struct rt_ctx *c, const struct fc_expr *e, int fid, struct rt_v
 			struct rt_thread *p = rt_thread_parent(c->state, a);
 			a = p == a ? NULL : p;
 		}
-		return id >= 0 ? vs64(out, id) : na(out);
+		return id >= 0 ? vs64(out, id) : rt_na(out);
 	}
 	case FC_FIELD_PROC_TTY:
-		return t ? vu64(out, t->tty) : na(out);
+		return t ? vu64(out, t->tty) : rt_na(out);
 	case FC_FIELD_PROC_PID:
-		return t ? vs64(out, t->pid) : na(out);
+		return t ? vs64(out, t->pid) : rt_na(out);
 	case FC_FIELD_PROC_PPID:
-		return t ? vs64(out, t->ptid) : na(out);
+		return t ? vs64(out, t->ptid) : rt_na(out);
 	case FC_FIELD_PROC_APID:
 		return ancestors(c, e, t, one_pid, out);
 	case FC_FIELD_PROC_VPID:
-		return t && t->vpid >= 0 ? vs64(out, t->vpid) : na(out);
+		return t && t->vpid >= 0 ? vs64(out, t->vpid) : rt_na(out);
 	case FC_FIELD_PROC_PVPID: {
 		struct rt_thread *p = ancestor(c, t, 1);
-		return p && p->vpid >= 0 ? vs64(out, p->vpid) : na(out);
+		return p && p->vpid >= 0 ? vs64(out, p->vpid) : rt_na(out);
 	}
 	case FC_FIELD_PROC_SID:
-		return t ? vs64(out, t->sid) : na(out);
+		return t ? vs64(out, t->sid) : rt_na(out);
+	case FC_FIELD_PROC_VPGID:
+		return t ? vs64(out, t->pgid) : rt_na(out);
 	case FC_FIELD_PROC_SNAME:
 	case FC_FIELD_PROC_SID_EXE:
-	case FC_FIELD_PROC_SID_EXEPATH: {
-		struct rt_thread *l = t ? session_leader(c, t) : NULL;
-		if (!l)
-			return na(out);
-		return vcstr(out, f->id == FC_FIELD_PROC_SNAME     ? l->comm
-		                  : f->id == FC_FIELD_PROC_SID_EXE ? l->exe
-		                                                   : l->exepath);
-	}
-	case FC_FIELD_PROC_VPGID:
-		return t ? vs64(out, t->pgid) : na(out);
+	case FC_FIELD_PROC_SID_EXEPATH:
 	case FC_FIELD_PROC_VPGID_NAME:
 	case FC_FIELD_PROC_VPGID_EXE:
-	case FC_FIELD_PROC_VPGID_EXEPATH: {
-		struct rt_thread *l = t ? pgid_leader(c, t) : NULL;
+	case FC_FIELD_PROC_VPGID_EXEPATH: { /* the session's or the process group's leader */
+		bool sid = f->id == FC_FIELD_PROC_SNAME || f->id == FC_FIELD_PROC_SID_EXE ||
+		           f->id == FC_FIELD_PROC_SID_EXEPATH;
+		struct rt_thread *l = !t ? NULL : sid ? session_leader(c, t) : pgid_leader(c, t);
 		if (!l)
-			return na(out);
-		return vcstr(out, f->id == FC_FIELD_PROC_VPGID_NAME  ? l->comm
-		                  : f->id == FC_FIELD_PROC_VPGID_EXE ? l->exe
-		                                                     : l->exepath);
+			return rt_na(out);
+		if (f->id == FC_FIELD_PROC_SNAME || f->id == FC_FIELD_PROC_VPGID_NAME)
+			return vcstr(out, l->comm);
+		if (f->id == FC_FIELD_PROC_SID_EXE || f->id == FC_FIELD_PROC_VPGID_EXE)
+			return vcstr(out, l->exe);
+		return vcstr(out, l->exepath);
 	}
 	case FC_FIELD_PROC_DURATION:
 		return t && t->clone_ts && ts >= t->clone_ts ? vu64(out, ts - t->clone_ts)
-		                                             : na(out);
+		                                             : rt_na(out);
 	case FC_FIELD_PROC_PPID_DURATION: {
 		struct rt_thread *p = ancestor(c, t, 1);
 		return p && p->clone_ts && ts >= p->clone_ts ? vu64(out, ts - p->clone_ts)
-		                                             : na(out);
+		                                             : rt_na(out);
 	}
 	case FC_FIELD_PROC_PID_TS:
-		return t && t->clone_ts ? vu64(out, t->clone_ts) : na(out);
+		return t && t->clone_ts ? vu64(out, t->clone_ts) : rt_na(out);
 	case FC_FIELD_PROC_PPID_TS: {
 		struct rt_thread *p = ancestor(c, t, 1);
-		return p && p->clone_ts ? vu64(out, p->clone_ts) : na(out);
+		return p && p->clone_ts ? vu64(out, p->clone_ts) : rt_na(out);
 	}
 	case FC_FIELD_PROC_IS_EXE_WRITABLE:
-		return t ? vbool(out, (t->exe_flags & 1) != 0) : na(out);
+		return t ? vbool(out, (t->exe_flags & 1) != 0) : rt_na(out);
 	case FC_FIELD_PROC_IS_EXE_UPPER_LAYER:
-		return t ? vbool(out, (t->exe_flags & 2) != 0) : na(out);
+		return t ? vbool(out, (t->exe_flags & 2) != 0) : rt_na(out);
 	case FC_FIELD_PROC_IS_EXE_FROM_MEMFD:
-		return t ? vbool(out, t->exe_from_memfd || (t->exe_flags & 4)) : na(out);
+		return t ? vbool(out, t->exe_from_memfd || (t->exe_flags & 4)) : rt_na(out);
 	case FC_FIELD_PROC_IS_SID_LEADER:
-		return t ? vbool(out, t->sid == (t->vpid >= 0 ? t->vpid : t->pid)) : na(out);
+		return t ? vbool(out, t->sid == (t->vpid >= 0 ? t->vpid : t->pid)) : rt_na(out);
 	case FC_FIELD_PROC_IS_VPGID_LEADER:
-		return t ? vbool(out, t->pgid == (t->vpid >= 0 ? t->vpid : t->pid)) : na(out);
+		return t ? vbool(out, t->pgid == (t->vpid >= 0 ? t->vpid : t->pid)) : rt_na(out);
 	case FC_FIELD_PROC_EXE_INO:
 	case FC_FIELD_PROC_EXE_INO_CTIME:
 	case FC_FIELD_PROC_EXE_INO_MTIME:
 	case FC_FIELD_PROC_EXE_INO_CTIME_DURATION_PROC_START:
 	case FC_FIELD_PROC_EXE_INO_CTIME_DURATION_PIDNS_START:
 	case FC_FIELD_PROC_PIDNS_INIT_START_TS:
-		return na(out); /* the event model carries no executable inode data */
+		return rt_na(out); /* the event model carries no executable inode data */
 	case FC_FIELD_PROC_IS_CONTAINER_HEALTHCHECK:
 	case FC_FIELD_PROC_IS_CONTAINER_LIVENESS_PROBE:
 	case FC_FIELD_PROC_IS_CONTAINER_READINESS_PROBE:
-		return t ? vbool(out, false) : na(out);
+		return t ? vbool(out, false) : rt_na(out);
 	case FC_FIELD_PROC_FDOPENCOUNT: {
 		if (!t)
-			return na(out);
+			return rt_na(out);
 		struct fd_count n = {0};
 		rt_fd_each(t, count_fd, &n);
 		return vu64(out, n.n);
@@ -1942,7 +1925,7 @@ extract_field_as(struct rt_ctx *c, const struct fc_expr *e, int fid, struct rt_v
 	case FC_FIELD_PROC_VMSWAP:
 	case FC_FIELD_PROC_NTHREADS:
 	case FC_FIELD_PROC_NCHILDS:
-		return na(out); /* resource counters are not in the event model */
+		return rt_na(out); /* resource counters are not in the event model */
 	case FC_FIELD_PROC_STDIN_TYPE:
 		return std_fd(t, 0, true, out);
 	case FC_FIELD_PROC_STDIN_NAME:
@@ -1958,23 +1941,23 @@ extract_field_as(struct rt_ctx *c, const struct fc_expr *e, int fid, struct rt_v
 
 	/* ---- thread ---- */
 	case FC_FIELD_THREAD_CAP_PERMITTED:
-		return t ? vcstr(out, caps_render(c, t->cap_permitted)) : na(out);
+		return t ? vcstr(out, caps_render(c, t->cap_permitted)) : rt_na(out);
 	case FC_FIELD_THREAD_CAP_INHERITABLE:
-		return t ? vcstr(out, caps_render(c, t->cap_inheritable)) : na(out);
+		return t ? vcstr(out, caps_render(c, t->cap_inheritable)) : rt_na(out);
 	case FC_FIELD_THREAD_CAP_EFFECTIVE:
-		return t ? vcstr(out, caps_render(c, t->cap_effective)) : na(out);
+		return t ? vcstr(out, caps_render(c, t->cap_effective)) : rt_na(out);
 	case FC_FIELD_THREAD_TID:
-		return t ? vs64(out, t->tid) : na(out);
+		return t ? vs64(out, t->tid) : rt_na(out);
 	case FC_FIELD_THREAD_ISMAIN:
-		return t ? vbool(out, t->tid == t->pid) : na(out);
+		return t ? vbool(out, t->tid == t->pid) : rt_na(out);
 	case FC_FIELD_THREAD_VTID:
-		return t && t->vtid >= 0 ? vs64(out, t->vtid) : na(out);
+		return t && t->vtid >= 0 ? vs64(out, t->vtid) : rt_na(out);
 	case FC_FIELD_THREAD_CGROUPS:
-		return t && t->cgroups ? vcstr(out, cgroups_join(c, t)) : na(out);
+		return t && t->cgroups ? vcstr(out, cgroups_join(c, t)) : rt_na(out);
 	case FC_FIELD_THREAD_CGROUP: {
 		size_t len;
 		const char *p = t && arg ? thread_cgroup(t, arg->s, &len) : NULL;
-		return p ? vstr(out, p, len) : na(out);
+		return p ? rt_vstr(out, p, len) : rt_na(out);
 	}
 	case FC_FIELD_THREAD_PFMAJOR:
 	case FC_FIELD_THREAD_PFMINOR:
@@ -1985,63 +1968,63 @@ extract_field_as(struct rt_ctx *c, const struct fc_expr *e, int fid, struct rt_v
 	case FC_FIELD_THREAD_CPU_SYSTEM:
 	case FC_FIELD_THREAD_VMSIZE:
 	case FC_FIELD_THREAD_VMRSS:
-		return na(out); /* scheduler and memory counters are not in the event model */
+		return rt_na(out); /* scheduler and memory counters are not in the event model */
 
 	/* ---- user, group ---- */
 	case FC_FIELD_USER_UID:
-		return t ? vu64(out, t->uid) : na(out);
+		return t ? vu64(out, t->uid) : rt_na(out);
 	case FC_FIELD_USER_NAME:
-		return t ? user_field(c, t->uid, 0, out) : na(out);
+		return t ? user_field(c, t->uid, 0, out) : rt_na(out);
 	case FC_FIELD_USER_HOMEDIR:
-		return t ? user_field(c, t->uid, 1, out) : na(out);
+		return t ? user_field(c, t->uid, 1, out) : rt_na(out);
 	case FC_FIELD_USER_SHELL:
-		return t ? user_field(c, t->uid, 2, out) : na(out);
+		return t ? user_field(c, t->uid, 2, out) : rt_na(out);
 	case FC_FIELD_USER_LOGINUID:
-		return t ? vs64(out, (int64_t)(int32_t)t->loginuid) : na(out);
+		return t ? vs64(out, (int64_t)(int32_t)t->loginuid) : rt_na(out);
 	case FC_FIELD_USER_LOGINNAME:
 		if (!t)
-			return na(out);
+			return rt_na(out);
 		if (t->loginuid == UINT32_MAX)
 			return vcstr(out, "<NA>");
 		return user_field(c, t->loginuid, 0, out);
 	case FC_FIELD_GROUP_GID:
-		return t ? vu64(out, t->gid) : na(out);
+		return t ? vu64(out, t->gid) : rt_na(out);
 	case FC_FIELD_GROUP_NAME: {
 		if (!t)
-			return na(out);
+			return rt_na(out);
 		const struct rt_group *g = c->state ? rt_state_group(c->state, t->gid) : NULL;
 		return vcstr(out, g && g->name ? g->name : t->gid == 0 ? "root" : "<NA>");
 	}
 
 	/* ---- fd ---- */
 	case FC_FIELD_FD_NUM:
-		return fd && ev->fdnum >= 0 ? vs64(out, ev->fdnum) : na(out);
+		return fd && ev->fdnum >= 0 ? vs64(out, ev->fdnum) : rt_na(out);
 	case FC_FIELD_FD_TYPE:
-		return fd ? vcstr(out, fd_type_name(fd->type)) : na(out);
+		return fd ? vcstr(out, fd_type_name(fd->type)) : rt_na(out);
 	case FC_FIELD_FD_TYPECHAR:
-		return fd ? vstr(out, &fd->type, 1) : na(out);
+		return fd ? rt_vstr(out, &fd->type, 1) : rt_na(out);
 	case FC_FIELD_FD_NAME:
-		return fd ? vcstr(out, fd->name) : na(out);
+		return fd ? vcstr(out, fd->name) : rt_na(out);
 	case FC_FIELD_FD_NAMERAW:
 		/* the path as the system call gave it (directory traversal rules look at it) */
-		return fd ? vcstr(out, fd->nameraw ? fd->nameraw : fd->name) : na(out);
+		return fd ? vcstr(out, fd->nameraw ? fd->nameraw : fd->name) : rt_na(out);
 	case FC_FIELD_FD_DIRECTORY:
 	case FC_FIELD_FD_FILENAME:
 	case FC_FIELD_FD_CONTAINERDIRECTORY: {
 		if (!fd || !fd->name || (fd->type != RT_FD_FILE && fd->type != RT_FD_DIRECTORY))
-			return na(out);
+			return rt_na(out);
 		size_t len = strlen(fd->name);
 		const char *dir = fd->name;
 		size_t dlen;
 		if (fd->type == RT_FD_DIRECTORY) {
 			if (f->id == FC_FIELD_FD_FILENAME)
-				return na(out);
+				return rt_na(out);
 			dlen = len;
 		} else {
 			size_t bl;
 			const char *b = base_name(fd->name, len, &bl);
 			if (f->id == FC_FIELD_FD_FILENAME)
-				return vstr(out, b, bl);
+				return rt_vstr(out, b, bl);
 			dlen = (size_t)(b - fd->name);
 			if (dlen > 1)
 				dlen--; /* drop the trailing slash, but keep "/" */
@@ -2051,54 +2034,54 @@ extract_field_as(struct rt_ctx *c, const struct fc_expr *e, int fid, struct rt_v
 			             rt_ctx_printf(c, "%s:%.*s",
 			                           t && t->container_id ? t->container_id : "host",
 			                           (int)dlen, dir));
-		return vstr(out, dir, dlen);
+		return rt_vstr(out, dir, dlen);
 	}
 	case FC_FIELD_FD_IP:
-		return fd ? fd_ip_either(c, fd, out) : na(out);
+		return fd ? fd_ip_either(c, fd, out) : rt_na(out);
 	case FC_FIELD_FD_CIP:
-		return fd ? fd_side_ip(fd, SIDE_CLIENT, out) : na(out);
+		return fd ? fd_side_ip(fd, SIDE_CLIENT, out) : rt_na(out);
 	case FC_FIELD_FD_SIP:
-		return fd ? fd_side_ip(fd, SIDE_SERVER, out) : na(out);
+		return fd ? fd_side_ip(fd, SIDE_SERVER, out) : rt_na(out);
 	case FC_FIELD_FD_LIP:
-		return fd ? fd_side_ip(fd, SIDE_LOCAL, out) : na(out);
+		return fd ? fd_side_ip(fd, SIDE_LOCAL, out) : rt_na(out);
 	case FC_FIELD_FD_RIP:
-		return fd ? fd_side_ip(fd, SIDE_REMOTE, out) : na(out);
+		return fd ? fd_side_ip(fd, SIDE_REMOTE, out) : rt_na(out);
 	case FC_FIELD_FD_NET:
-		return fd ? fd_ip_either(c, fd, out) : na(out);
+		return fd ? fd_ip_either(c, fd, out) : rt_na(out);
 	case FC_FIELD_FD_CNET:
-		return fd ? fd_side_net(fd, SIDE_CLIENT, out) : na(out);
+		return fd ? fd_side_net(fd, SIDE_CLIENT, out) : rt_na(out);
 	case FC_FIELD_FD_SNET:
-		return fd ? fd_side_net(fd, SIDE_SERVER, out) : na(out);
+		return fd ? fd_side_net(fd, SIDE_SERVER, out) : rt_na(out);
 	case FC_FIELD_FD_LNET:
-		return fd ? fd_side_net(fd, SIDE_LOCAL, out) : na(out);
+		return fd ? fd_side_net(fd, SIDE_LOCAL, out) : rt_na(out);
 	case FC_FIELD_FD_RNET:
-		return fd ? fd_side_net(fd, SIDE_REMOTE, out) : na(out);
+		return fd ? fd_side_net(fd, SIDE_REMOTE, out) : rt_na(out);
 	case FC_FIELD_FD_PORT:
-		return fd ? fd_either_port(c, fd, out) : na(out);
+		return fd ? fd_either_port(c, fd, out) : rt_na(out);
 	case FC_FIELD_FD_CPORT:
-		return fd ? fd_side_port(fd, SIDE_CLIENT, out) : na(out);
+		return fd ? fd_side_port(fd, SIDE_CLIENT, out) : rt_na(out);
 	case FC_FIELD_FD_SPORT:
-		return fd ? fd_side_port(fd, SIDE_SERVER, out) : na(out);
+		return fd ? fd_side_port(fd, SIDE_SERVER, out) : rt_na(out);
 	case FC_FIELD_FD_LPORT:
-		return fd ? fd_side_port(fd, SIDE_LOCAL, out) : na(out);
+		return fd ? fd_side_port(fd, SIDE_LOCAL, out) : rt_na(out);
 	case FC_FIELD_FD_RPORT:
-		return fd ? fd_side_port(fd, SIDE_REMOTE, out) : na(out);
+		return fd ? fd_side_port(fd, SIDE_REMOTE, out) : rt_na(out);
 	case FC_FIELD_FD_PROTO:
 		/* libsinsp types fd.proto as a PORT (filter only): it matches either end's port */
-		return fd ? fd_either_port(c, fd, out) : na(out);
+		return fd ? fd_either_port(c, fd, out) : rt_na(out);
 	case FC_FIELD_FD_CPROTO:
-		return fd ? fd_side_proto(c, fd, SIDE_CLIENT, out) : na(out);
+		return fd ? fd_side_proto(c, fd, SIDE_CLIENT, out) : rt_na(out);
 	case FC_FIELD_FD_SPROTO:
-		return fd ? fd_side_proto(c, fd, SIDE_SERVER, out) : na(out);
+		return fd ? fd_side_proto(c, fd, SIDE_SERVER, out) : rt_na(out);
 	case FC_FIELD_FD_LPROTO:
-		return fd ? fd_side_proto(c, fd, SIDE_LOCAL, out) : na(out);
+		return fd ? fd_side_proto(c, fd, SIDE_LOCAL, out) : rt_na(out);
 	case FC_FIELD_FD_RPROTO:
-		return fd ? fd_side_proto(c, fd, SIDE_REMOTE, out) : na(out);
+		return fd ? fd_side_proto(c, fd, SIDE_REMOTE, out) : rt_na(out);
 	case FC_FIELD_FD_L4PROTO:
 		if (!fd)
-			return na(out);
+			return rt_na(out);
 		if (fd->type != RT_FD_IPV4 && fd->type != RT_FD_IPV6)
-			return na(out);
+			return rt_na(out);
 		switch (fd->l4proto) {
 		case RT_L4_TCP:
 			return vcstr(out, "tcp");
@@ -2109,46 +2092,46 @@ extract_field_as(struct rt_ctx *c, const struct fc_expr *e, int fid, struct rt_v
 		case RT_L4_RAW:
 			return vcstr(out, "raw");
 		}
-		return na(out);
+		return rt_na(out);
 	case FC_FIELD_FD_SOCKFAMILY:
 		if (!fd)
-			return na(out);
+			return rt_na(out);
 		if (fd->type == RT_FD_IPV4 || fd->type == RT_FD_IPV6)
 			return vcstr(out, "ip");
 		if (fd->type == RT_FD_UNIX)
 			return vcstr(out, "unix");
-		return na(out);
+		return rt_na(out);
 	case FC_FIELD_FD_IS_SERVER:
-		return fd ? vbool(out, fd->is_server) : na(out);
+		return fd ? vbool(out, fd->is_server) : rt_na(out);
 	case FC_FIELD_FD_UID:
 		return fd && t
 		           ? vcstr(out, rt_ctx_printf(c, "%" PRId64 "%" PRId64, t->tid, fd->num))
-		           : na(out);
+		           : rt_na(out);
 	case FC_FIELD_FD_CONTAINERNAME:
 		return fd ? vcstr(out,
 		                  rt_ctx_printf(c, "%s:%s",
 		                                t && t->container_id ? t->container_id : "host",
 		                                fd->name ? fd->name : ""))
-		          : na(out);
+		          : rt_na(out);
 	case FC_FIELD_FD_CONNECTED:
-		return fd ? vbool(out, fd->connected) : na(out);
+		return fd ? vbool(out, fd->connected) : rt_na(out);
 	case FC_FIELD_FD_NAME_CHANGED:
-		return fd ? vbool(out, false) : na(out);
+		return fd ? vbool(out, false) : rt_na(out);
 	case FC_FIELD_FD_CIP_NAME:
 	case FC_FIELD_FD_SIP_NAME:
 	case FC_FIELD_FD_LIP_NAME:
 	case FC_FIELD_FD_RIP_NAME:
-		return na(out); /* no DNS cache */
+		return rt_na(out); /* no DNS cache */
 	case FC_FIELD_FD_DEV:
-		return fd ? vs64(out, (int32_t)fd->dev) : na(out);
+		return fd ? vs64(out, (int32_t)fd->dev) : rt_na(out);
 	case FC_FIELD_FD_DEV_MAJOR:
-		return fd ? vs64(out, (int32_t)(fd->dev >> 20)) : na(out);
+		return fd ? vs64(out, (int32_t)(fd->dev >> 20)) : rt_na(out);
 	case FC_FIELD_FD_DEV_MINOR:
-		return fd ? vs64(out, (int32_t)(fd->dev & 0xfffff)) : na(out);
+		return fd ? vs64(out, (int32_t)(fd->dev & 0xfffff)) : rt_na(out);
 	case FC_FIELD_FD_INO:
-		return fd ? vs64(out, (int64_t)fd->ino) : na(out);
+		return fd ? vs64(out, (int64_t)fd->ino) : rt_na(out);
 	case FC_FIELD_FD_TYPES:
-		return na(out); /* needs every fd of poll-like events, not in the event model */
+		return rt_na(out); /* needs every fd of poll-like events, not in the event model */
 
 	/* ---- fdlist: poll/select events are not in the event model ---- */
 	case FC_FIELD_FDLIST_NUMS:
@@ -2157,7 +2140,7 @@ extract_field_as(struct rt_ctx *c, const struct fc_expr *e, int fid, struct rt_v
 	case FC_FIELD_FDLIST_SIPS:
 	case FC_FIELD_FDLIST_CPORTS:
 	case FC_FIELD_FDLIST_SPORTS:
-		return na(out);
+		return rt_na(out);
 
 	/* ---- fs.path ---- */
 	case FC_FIELD_FS_PATH_NAME:
@@ -2168,7 +2151,7 @@ extract_field_as(struct rt_ctx *c, const struct fc_expr *e, int fid, struct rt_v
 	case FC_FIELD_FS_PATH_TARGETRAW: {
 		struct fs_paths p;
 		if (!fs_paths_of(type, &p))
-			return na(out);
+			return rt_na(out);
 		bool raw = f->id == FC_FIELD_FS_PATH_NAMERAW ||
 		           f->id == FC_FIELD_FS_PATH_SOURCERAW ||
 		           f->id == FC_FIELD_FS_PATH_TARGETRAW;
@@ -2186,7 +2169,7 @@ extract_field_as(struct rt_ctx *c, const struct fc_expr *e, int fid, struct rt_v
 			dirfd = p.dst_dirfd;
 		}
 		if (!pn)
-			return na(out);
+			return rt_na(out);
 		return vcstr(out, raw ? str_param(ev, pn) : path_param_abs(c, pn, dirfd));
 	}
 
@@ -2200,7 +2183,7 @@ extract_field_as(struct rt_ctx *c, const struct fc_expr *e, int fid, struct rt_v
 		const char *m;
 		size_t ml;
 		if (!syslog_parse(c, &pri, &m, &ml))
-			return na(out);
+			return rt_na(out);
 		unsigned fac = pri >> 3, sev = pri & 7;
 		switch (f->id) {
 		case FC_FIELD_SYSLOG_FACILITY:
@@ -2208,13 +2191,13 @@ extract_field_as(struct rt_ctx *c, const struct fc_expr *e, int fid, struct rt_v
 		case FC_FIELD_SYSLOG_SEVERITY:
 			return vu64(out, sev);
 		case FC_FIELD_SYSLOG_FACILITY_STR:
-			return fac < 24 ? vcstr(out, syslog_facilities[fac]) : na(out);
+			return fac < 24 ? vcstr(out, syslog_facilities[fac]) : rt_na(out);
 		case FC_FIELD_SYSLOG_SEVERITY_STR:
 			return vcstr(out, syslog_severities[sev]);
 		default:
 			while (ml && m[ml - 1] == '\0')
 				ml--;
-			return vstr(out, m, ml);
+			return rt_vstr(out, m, ml);
 		}
 	}
 
@@ -2222,15 +2205,15 @@ extract_field_as(struct rt_ctx *c, const struct fc_expr *e, int fid, struct rt_v
 	case FC_FIELD_CONTAINER_ID:
 	case FC_FIELD_CONTAINER_FULL_ID:
 		if (!t)
-			return na(out);
+			return rt_na(out);
 		return vcstr(out, t->container_id && *t->container_id ? t->container_id : "host");
 	case FC_FIELD_CONTAINER_NAME:
 	case FC_FIELD_CONTAINER_TYPE:
 		if (!t)
-			return na(out);
+			return rt_na(out);
 		if (!t->container_id || !*t->container_id || strcmp(t->container_id, "host") == 0)
 			return vcstr(out, "host");
-		return na(out);
+		return rt_na(out);
 	case FC_FIELD_CONTAINER_PRIVILEGED:
 	case FC_FIELD_CONTAINER_IMAGE:
 	case FC_FIELD_CONTAINER_IMAGE_ID:
@@ -2257,7 +2240,7 @@ extract_field_as(struct rt_ctx *c, const struct fc_expr *e, int fid, struct rt_v
 	case FC_FIELD_CONTAINER_LABEL:
 	case FC_FIELD_CONTAINER_LABELS:
 	case FC_FIELD_CONTAINER_INFO:
-		return na(out);
+		return rt_na(out);
 
 	/* ---- k8s: no Kubernetes metadata without a container runtime ---- */
 	case FC_FIELD_K8S_NS_NAME:
@@ -2289,10 +2272,10 @@ extract_field_as(struct rt_ctx *c, const struct fc_expr *e, int fid, struct rt_v
 	case FC_FIELD_K8S_DEPLOYMENT_ID:
 	case FC_FIELD_K8S_DEPLOYMENT_LABEL:
 	case FC_FIELD_K8S_DEPLOYMENT_LABELS:
-		return na(out);
+		return rt_na(out);
 
 	default:
-		return na(out);
+		return rt_na(out);
 	}
 }
 
@@ -2322,16 +2305,16 @@ static int extract_audit_field(struct rt_ctx *c, const struct fc_expr *e, struct
 	};
 	enum fc_field_id id = e->field.field->id;
 	if (!c->k8s)
-		return na(out);
+		return rt_na(out);
 	switch (id) {
 	case FC_FIELD_AUDIT_EVT_ASYNCTYPE:
-		return na(out);
+		return rt_na(out);
 	case FC_FIELD_AUDIT_EVT_SOURCE:
 		return vcstr(out, "k8s_audit");
 	case FC_FIELD_AUDIT_EVT_PLUGINNAME:
 		return vcstr(out, "k8saudit");
 	case FC_FIELD_AUDIT_EVT_PLUGININFO: /* the plugin's String(): the event's JSON */
-		return vstr(out, c->k8s->text, c->k8s->len);
+		return rt_vstr(out, c->k8s->text, c->k8s->len);
 	default:
 		break;
 	}
@@ -2393,7 +2376,7 @@ static int vdec(struct rt_ctx *c, struct rt_value *out, uint64_t u, bool is_sign
 	} while (m);
 	if (neg)
 		*--q = '-';
-	return vstr(out, rt_ctx_strndup(c, q, (size_t)(e - q)), (size_t)(e - q));
+	return rt_vstr(out, rt_ctx_strndup(c, q, (size_t)(e - q)), (size_t)(e - q));
 }
 
 /* evt.arg[...] for the JIT's fill (rt_jit_helpers.c): exactly the value extract_field_as
@@ -2408,10 +2391,10 @@ static int evt_arg_direct(struct rt_ctx *c, const struct fc_expr *e, struct rt_v
 {
 	const struct rt_event *ev = c->ev;
 	if (!e->field.field || !ev || !ev->hdr || !ev->info)
-		return na(out);
+		return rt_na(out);
 	int i = evt_arg_index(ev, e->field.arg);
 	if (i < 0 || (unsigned)i >= ev->nparams || !ev->plen[i])
-		return na(out);
+		return rt_na(out);
 	enum fk_param_type pt = ev->info->params[i].type;
 	const char *p = (const char *)ev->param[i];
 	switch (pt) {
@@ -2438,7 +2421,7 @@ static int evt_arg_direct(struct rt_ctx *c, const struct fc_expr *e, struct rt_v
 			rt_sb_init(&r, c);
 			flags_render(&r, tab, en, u);
 			if (r.len)
-				return vstr(out, r.s, r.len);
+				return rt_vstr(out, r.s, r.len);
 		}
 		return vdec(c, out, u, false);
 	}
@@ -2453,7 +2436,7 @@ static int evt_arg_direct(struct rt_ctx *c, const struct fc_expr *e, struct rt_v
 	size_t n = strnlen(p, ev->plen[i]);
 	if (pt == FK_PT_CHARBUF ||
 	    ((pt == FK_PT_FSPATH || pt == FK_PT_FSRELPATH) && (n == 0 || p[0] == '/')))
-		return vstr(out, p, n);
+		return rt_vstr(out, p, n);
 	const char *val, *res;
 	param_render(c, i, &val, &res);
 	return vcstr(out, *res ? res : val);
@@ -2509,7 +2492,7 @@ static bool b64_decode(struct rt_ctx *c, const char *s, size_t len, struct rt_va
 		}
 	}
 	o[n] = '\0';
-	vstr(out, o, n);
+	rt_vstr(out, o, n);
 	return true;
 }
 
@@ -2537,7 +2520,7 @@ static int xf_lower(struct rt_ctx *c, const char *s, size_t len, struct rt_value
 	for (size_t i = 0; i < len; i++)
 		if (o[i] >= 'A' && o[i] <= 'Z')
 			o[i] = (char)(o[i] + 32);
-	return vstr(out, o, len);
+	return rt_vstr(out, o, len);
 }
 
 static int xf_upper(struct rt_ctx *c, const char *s, size_t len, struct rt_value *out)
@@ -2546,19 +2529,19 @@ static int xf_upper(struct rt_ctx *c, const char *s, size_t len, struct rt_value
 	for (size_t i = 0; i < len; i++)
 		if (o[i] >= 'a' && o[i] <= 'z')
 			o[i] = (char)(o[i] - 32);
-	return vstr(out, o, len);
+	return rt_vstr(out, o, len);
 }
 
 static int xf_b64(struct rt_ctx *c, const char *s, size_t len, struct rt_value *out)
 {
-	return b64_decode(c, s, len, out) ? 0 : na(out);
+	return b64_decode(c, s, len, out) ? 0 : rt_na(out);
 }
 
 static int xf_basename(struct rt_ctx *c, const char *s, size_t len, struct rt_value *out)
 {
 	size_t bl;
 	const char *b = base_name(s, len, &bl);
-	return vstr(out, b, bl);
+	return rt_vstr(out, b, bl);
 }
 
 /* Applies fn to a value, or to every item of a list. */
@@ -2578,12 +2561,12 @@ static int xf_map(struct rt_ctx *c, const struct fc_expr *arg, const struct rt_v
 		out->kind = RT_V_LIST;
 		out->list.items = items;
 		out->list.n = n;
-		return n ? 0 : na(out);
+		return n ? 0 : rt_na(out);
 	}
 	const char *s;
 	size_t len;
 	if (!value_text(c, arg, in, &s, &len))
-		return na(out);
+		return rt_na(out);
 	return fn(c, s, len, out);
 }
 
@@ -2609,23 +2592,23 @@ static int xf_getopt(struct rt_ctx *c, const char *s, size_t len, const char *op
 				v++;
 				vl--;
 			}
-			return vstr(out, v, vl);
+			return rt_vstr(out, v, vl);
 		}
 		while (i < len && s[i] == ' ')
 			i++;
 		size_t vs = i;
 		while (i < len && s[i] != ' ')
 			i++;
-		return vs < i ? vstr(out, s + vs, i - vs) : na(out);
+		return vs < i ? rt_vstr(out, s + vs, i - vs) : rt_na(out);
 	}
-	return na(out);
+	return rt_na(out);
 }
 
 static int extract_transform(struct rt_ctx *c, const struct fc_expr *e, struct rt_value *out)
 {
 	const char *nm = e->xf.name;
 	if (e->xf.nargs < 1)
-		return na(out);
+		return rt_na(out);
 	struct rt_value a;
 	const struct fc_expr *a0 = e->xf.args[0];
 	if (strcmp(nm, "val") == 0)
@@ -2638,17 +2621,17 @@ static int extract_transform(struct rt_ctx *c, const struct fc_expr *e, struct r
 			size_t len;
 			if (rt_extract(c, e->xf.args[i], &a) != 0 ||
 			    !value_text(c, e->xf.args[i], &a, &s, &len))
-				return na(out);
+				return rt_na(out);
 			rt_sb_add(&b, s, len);
 		}
-		return vstr(out, b.s, b.len);
+		return rt_vstr(out, b.s, b.len);
 	}
 	if (strcmp(nm, "join") == 0) {
 		if (e->xf.nargs != 2 || a0->kind != FC_EXPR_LITERAL)
-			return na(out);
+			return rt_na(out);
 		const struct fc_expr *a1 = e->xf.args[1];
 		if (rt_extract(c, a1, &a) != 0)
-			return na(out);
+			return rt_na(out);
 		struct rt_sb b;
 		rt_sb_init(&b, c);
 		size_t n = a.kind == RT_V_LIST ? a.list.n : 1;
@@ -2662,26 +2645,26 @@ static int extract_transform(struct rt_ctx *c, const struct fc_expr *e, struct r
 				rt_sb_add(&b, a0->lit.s, a0->lit.len);
 			rt_sb_add(&b, s, len);
 		}
-		return vstr(out, b.s, b.len);
+		return rt_vstr(out, b.s, b.len);
 	}
 	if (strcmp(nm, "getopt") == 0) {
 		if (e->xf.nargs != 2 || e->xf.args[1]->kind != FC_EXPR_LITERAL)
-			return na(out);
+			return rt_na(out);
 		const char *s;
 		size_t len;
 		if (rt_extract(c, a0, &a) != 0 || !value_text(c, a0, &a, &s, &len))
-			return na(out);
+			return rt_na(out);
 		return xf_getopt(c, s, len, e->xf.args[1]->lit.s, out);
 	}
 	if (rt_extract(c, a0, &a) != 0)
-		return na(out);
+		return rt_na(out);
 	if (strcmp(nm, "len") == 0) {
 		if (a.kind == RT_V_LIST)
 			return vu64(out, a.list.n);
 		const char *s;
 		size_t len;
 		if (!value_text(c, a0, &a, &s, &len))
-			return na(out);
+			return rt_na(out);
 		return vu64(out, len);
 	}
 	if (strcmp(nm, "tolower") == 0)
@@ -2692,14 +2675,14 @@ static int extract_transform(struct rt_ctx *c, const struct fc_expr *e, struct r
 		return xf_map(c, a0, &a, xf_b64, out);
 	if (strcmp(nm, "basename") == 0)
 		return xf_map(c, a0, &a, xf_basename, out);
-	return na(out);
+	return rt_na(out);
 }
 
 /* --- the entry point ----------------------------------------------------------------------- */
 
 int rt_extract_field(struct rt_ctx *c, const struct fc_expr *e, struct rt_value *out)
 {
-	int rc = e->kind == FC_EXPR_FIELD ? extract_field(c, e, out) : na(out);
+	int rc = e->kind == FC_EXPR_FIELD ? extract_field(c, e, out) : rt_na(out);
 	if (rc != 0)
 		out->kind = RT_V_NA;
 	return rc;
@@ -2723,10 +2706,10 @@ int rt_extract(struct rt_ctx *c, const struct fc_expr *e, struct rt_value *out)
 		rc = extract_transform(c, e, out);
 		break;
 	case FC_EXPR_LITERAL:
-		rc = vstr(out, e->lit.s, e->lit.len);
+		rc = rt_vstr(out, e->lit.s, e->lit.len);
 		break;
 	default:
-		rc = na(out);
+		rc = rt_na(out);
 	}
 	if (rc != 0)
 		out->kind = RT_V_NA;

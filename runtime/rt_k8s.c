@@ -402,20 +402,6 @@ int rt_k8s_reader_next(struct rt_k8s_reader *r, const struct rt_k8s_event **ev, 
 
 /* --- extraction helpers -------------------------------------------------------------------- */
 
-static int na(struct rt_value *v)
-{
-	v->kind = RT_V_NA;
-	return -ENOENT;
-}
-
-static int vstr(struct rt_value *v, const char *s, size_t len)
-{
-	v->kind = RT_V_STR;
-	v->str.s = s;
-	v->str.len = len;
-	return 0;
-}
-
 /* The member at keys (NULL-terminated) from o, through objects only. found is false when some
  * key is missing; *out is NULL for a JSON null. */
 static bool jget(struct json_object *o, struct json_object **out, ...)
@@ -457,7 +443,7 @@ static int vjson(struct rt_value *out, struct json_object *v)
 	const char *s;
 	size_t len;
 	jtext(v, &s, &len);
-	return vstr(out, s, len);
+	return rt_vstr(out, s, len);
 }
 
 /* A list value built in the scratch arena. */
@@ -477,7 +463,7 @@ static void vl_add(struct vlist *l, const char *s, size_t len)
 		l->v = v;
 		l->cap = cap;
 	}
-	vstr(&l->v[l->n++], s, len);
+	rt_vstr(&l->v[l->n++], s, len);
 }
 
 static void vl_addj(struct vlist *l, struct json_object *v)
@@ -492,7 +478,7 @@ static void vl_addj(struct vlist *l, struct json_object *v)
 static int vl_done(struct vlist *l, struct rt_value *out)
 {
 	if (!l->n)
-		return na(out);
+		return rt_na(out);
 	out->kind = RT_V_LIST;
 	out->list.items = l->v;
 	out->list.n = l->n;
@@ -571,7 +557,7 @@ static int containers_field(struct rt_ctx *c, struct json_object *root, const ch
 	struct json_object *arr, *v;
 	size_t lo, hi;
 	if (!spec_array(root, which, idx, &arr, &lo, &hi))
-		return na(out);
+		return rt_na(out);
 	struct vlist l = {.c = c};
 	const char *pod_default = "0";
 	size_t pod_default_len = 1;
@@ -588,7 +574,7 @@ static int containers_field(struct rt_ctx *c, struct json_object *root, const ch
 		case CK_IMAGE_REPO: {
 			/* a container without the member makes the whole field <NA> */
 			if (!jget(ct, &v, what == CK_NAME ? "name" : "image", NULL))
-				return na(out);
+				return rt_na(out);
 			const char *s;
 			size_t len;
 			jtext(v, &s, &len);
@@ -635,7 +621,7 @@ static int containers_field(struct rt_ctx *c, struct json_object *root, const ch
 			/* one container without the setting makes the field <NA>, as in the
 			 * plugin */
 			if (!jget(ct, &v, "securityContext", key[what], NULL))
-				return na(out);
+				return rt_na(out);
 			vl_addj(&l, v);
 			break;
 		}
@@ -673,14 +659,14 @@ static int volumes_field(struct rt_ctx *c, struct json_object *root, long idx, c
 	struct json_object *arr, *v;
 	size_t lo, hi;
 	if (!spec_array(root, "volumes", idx, &arr, &lo, &hi))
-		return na(out);
+		return rt_na(out);
 	struct vlist l = {.c = c};
 	for (size_t i = lo; i < hi; i++) {
 		struct json_object *vol = json_object_array_get_idx(arr, i);
 		if (!a) {
 			/* volume_type: every member of the volume but its name */
 			if (!json_object_is_type(vol, json_type_object))
-				return na(out);
+				return rt_na(out);
 			json_object_object_foreach(vol, key, val)
 			{
 				(void)val;
@@ -715,10 +701,10 @@ static bool index_range(size_t n, long idx, size_t *lo, size_t *hi)
 static int array_field(struct rt_ctx *c, struct json_object *arr, long idx, struct rt_value *out)
 {
 	if (!json_object_is_type(arr, json_type_array))
-		return na(out);
+		return rt_na(out);
 	size_t lo, hi;
 	if (!index_range(json_object_array_length(arr), idx, &lo, &hi))
-		return na(out);
+		return rt_na(out);
 	struct vlist l = {.c = c};
 	for (size_t i = lo; i < hi; i++)
 		vl_addj(&l, json_object_array_get_idx(arr, i));
@@ -732,10 +718,10 @@ static int rules_field(struct rt_ctx *c, struct json_object *root, long idx, con
 	struct json_object *arr, *v;
 	if (!jget(root, &arr, "requestObject", "rules", NULL) ||
 	    !json_object_is_type(arr, json_type_array))
-		return na(out);
+		return rt_na(out);
 	size_t lo, hi;
 	if (!index_range(json_object_array_length(arr), idx, &lo, &hi))
-		return na(out);
+		return rt_na(out);
 	struct vlist l = {.c = c};
 	for (size_t i = lo; i < hi; i++)
 		if (jget(json_object_array_get_idx(arr, i), &v, key, NULL) &&
@@ -756,7 +742,7 @@ static int subjects_field(struct rt_ctx *c, struct json_object *root, const char
 	struct json_object *arr, *v;
 	if (!jget(root, &arr, "requestObject", "subjects", NULL) ||
 	    !json_object_is_type(arr, json_type_array))
-		return na(out);
+		return rt_na(out);
 	struct vlist l = {.c = c};
 	for (size_t i = 0; i < json_object_array_length(arr); i++) {
 		struct json_object *s = json_object_array_get_idx(arr, i);
@@ -815,11 +801,11 @@ static int uri_param(struct rt_ctx *c, struct json_object *root, const struct fc
 	struct json_object *v;
 	if (!key || !key->len || !jget(root, &v, "requestURI", NULL) ||
 	    !json_object_is_type(v, json_type_string))
-		return na(out);
+		return rt_na(out);
 	const char *uri = json_object_get_string(v);
 	const char *q = strchr(uri, '?');
 	if (!q)
-		return na(out);
+		return rt_na(out);
 	q++;
 	size_t qlen = strcspn(q, "#");
 	while (qlen) {
@@ -834,9 +820,9 @@ static int uri_param(struct rt_ctx *c, struct json_object *root, const struct fc
 		if (plen && query_unescape(c, q, klen, &k, &kl) && kl == key->len &&
 		    memcmp(k, key->s, kl) == 0) {
 			if (klen == plen)
-				return vstr(out, "", 0);
+				return rt_vstr(out, "", 0);
 			if (query_unescape(c, q + klen + 1, plen - klen - 1, &val, &vl))
-				return vstr(out, val, vl);
+				return rt_vstr(out, val, vl);
 		}
 		q += plen;
 		qlen -= plen;
@@ -845,7 +831,7 @@ static int uri_param(struct rt_ctx *c, struct json_object *root, const struct fc
 			qlen--;
 		}
 	}
-	return na(out);
+	return rt_na(out);
 }
 
 /* json.obj: the event indented as Go's json.Indent(data, "", "  ") prints it. */
@@ -905,7 +891,7 @@ static int indented(struct rt_ctx *c, const struct rt_k8s_event *k, struct rt_va
 			rt_sb_addc(&b, ch);
 		}
 	}
-	return vstr(out, b.s, b.len);
+	return rt_vstr(out, b.s, b.len);
 }
 
 /* json.value[ptr]: the value at an RFC 6901 pointer (the leading '/' may be left out, as the
@@ -914,13 +900,13 @@ static int json_value(struct rt_ctx *c, const struct rt_k8s_event *k, const stru
                       struct rt_value *out)
 {
 	if (!a || !a->len)
-		return na(out);
+		return rt_na(out);
 	const char *ptr = a->s;
 	if (ptr[0] != '/')
 		ptr = rt_ctx_printf(c, "/%s", a->s);
 	struct json_object *v = NULL;
 	if (json_pointer_get(k->root, ptr, &v) != 0)
-		return na(out);
+		return rt_na(out);
 	return vjson(out, v);
 }
 
@@ -929,7 +915,7 @@ static int json_value(struct rt_ctx *c, const struct rt_k8s_event *k, const stru
 static int annotation(struct json_object *root, const char *key, struct rt_value *out)
 {
 	struct json_object *v;
-	return jget(root, &v, "annotations", key, NULL) ? vjson(out, v) : na(out);
+	return jget(root, &v, "annotations", key, NULL) ? vjson(out, v) : rt_na(out);
 }
 
 static int member(struct rt_value *out, struct json_object *root, ...) __attribute__((sentinel));
@@ -945,7 +931,7 @@ static int member(struct rt_value *out, struct json_object *root, ...)
 		if (!json_object_is_type(o, json_type_object) ||
 		    !json_object_object_get_ex(o, key, &o)) {
 			va_end(ap);
-			return na(out);
+			return rt_na(out);
 		}
 	}
 	va_end(ap);
@@ -958,7 +944,7 @@ static int list_member(struct rt_ctx *c, struct rt_value *out, struct json_objec
 {
 	struct json_object *v;
 	if (!jget(root, &v, a, b, NULL))
-		return na(out);
+		return rt_na(out);
 	return array_field(c, v, -1, out);
 }
 
@@ -984,7 +970,7 @@ int rt_k8s_extract(struct rt_ctx *c, const struct rt_k8s_event *k, const struct 
 {
 	const struct fc_field *f = e->kind == FC_EXPR_FIELD ? e->field.field : NULL;
 	if (!k || !k->root || !f)
-		return na(out);
+		return rt_na(out);
 	struct json_object *r = k->root, *v;
 	const struct fc_str *arg = e->field.arg;
 	long idx = index_arg(e);
@@ -1037,7 +1023,7 @@ int rt_k8s_extract(struct rt_ctx *c, const struct rt_k8s_event *k, const struct 
 		if (!jget(r, &v, "objectRef", "resource", NULL) ||
 		    !json_object_is_type(v, json_type_string) ||
 		    strcmp(json_object_get_string(v), "pods") != 0)
-			return na(out);
+			return rt_na(out);
 		return member(out, r, "objectRef", "name", NULL);
 	case FC_FIELD_KA_REQ_BINDING_SUBJECTS:
 		return list_member(c, out, jget(r, &v, "requestObject", NULL) ? v : NULL,
@@ -1055,7 +1041,7 @@ int rt_k8s_extract(struct rt_ctx *c, const struct rt_k8s_event *k, const struct 
 	case FC_FIELD_KA_REQ_BINDING_SUBJECT_HAS_NAME:
 		/* deprecated: the plugin answers "true" for any key, as the original k8s audit
 		 * support did */
-		return arg && arg->len ? vstr(out, "true", 4) : na(out);
+		return arg && arg->len ? rt_vstr(out, "true", 4) : rt_na(out);
 	case FC_FIELD_KA_REQ_CONFIGMAP_OBJ:
 		return member(out, r, "requestObject", "data", NULL);
 	case FC_FIELD_KA_REQ_CONTAINER_IMAGE:
@@ -1063,7 +1049,7 @@ int rt_k8s_extract(struct rt_ctx *c, const struct rt_k8s_event *k, const struct 
 		struct rt_value l;
 		bool repo = f->id == FC_FIELD_KA_REQ_CONTAINER_IMAGE_REPOSITORY;
 		if (containers_field(c, r, "containers", repo ? CK_IMAGE_REPO : CK_IMAGE, 0, &l))
-			return na(out);
+			return rt_na(out);
 		*out = l.list.items[0];
 		return 0;
 	}
@@ -1078,13 +1064,13 @@ int rt_k8s_extract(struct rt_ctx *c, const struct rt_k8s_event *k, const struct 
 		struct json_object *arr;
 		size_t lo, hi;
 		if (!spec_array(r, "containers", -1, &arr, &lo, &hi))
-			return na(out);
+			return rt_na(out);
 		for (size_t i = lo; i < hi; i++)
 			if (jget(json_object_array_get_idx(arr, i), &v, "securityContext",
 			         "privileged", NULL) &&
 			    json_object_is_type(v, json_type_boolean) && json_object_get_boolean(v))
-				return vstr(out, "true", 4);
-		return vstr(out, "false", 5);
+				return rt_vstr(out, "true", 4);
+		return rt_vstr(out, "false", 5);
 	}
 	case FC_FIELD_KA_REQ_POD_RUN_AS_USER:
 		return member(out, r, "requestObject", "spec", "securityContext", "runAsUser",
@@ -1097,7 +1083,7 @@ int rt_k8s_extract(struct rt_ctx *c, const struct rt_k8s_event *k, const struct 
 	case FC_FIELD_KA_REQ_POD_SUPPLEMENTAL_GROUPS:
 		if (!jget(r, &v, "requestObject", "spec", "securityContext", "supplementalGroups",
 		          NULL))
-			return na(out);
+			return rt_na(out);
 		return array_field(c, v, -1, out);
 	case FC_FIELD_KA_REQ_ROLE_RULES:
 		return list_member(c, out, jget(r, &v, "requestObject", NULL) ? v : NULL, "rules",
@@ -1114,7 +1100,7 @@ int rt_k8s_extract(struct rt_ctx *c, const struct rt_k8s_event *k, const struct 
 		return member(out, r, "requestObject", "spec", "type", NULL);
 	case FC_FIELD_KA_REQ_SERVICE_PORTS:
 		if (!jget(r, &v, "requestObject", "spec", "ports", NULL))
-			return na(out);
+			return rt_na(out);
 		return array_field(c, v, idx, out);
 	case FC_FIELD_KA_REQ_POD_VOLUMES_HOSTPATH:
 		return volumes_field(c, r, idx, "hostPath", "path", out);
@@ -1126,13 +1112,13 @@ int rt_k8s_extract(struct rt_ctx *c, const struct rt_k8s_event *k, const struct 
 		/* "true" when a hostPath volume has the path; a key ending in '*' is a prefix */
 		struct rt_value l;
 		if (!arg || !arg->len)
-			return na(out);
+			return rt_na(out);
 		if (volumes_field(c, r, -1, "hostPath", "path", &l) != 0) {
 			struct json_object *arr;
 			size_t lo, hi;
 			if (!spec_array(r, "volumes", -1, &arr, &lo, &hi))
-				return na(out);
-			return vstr(out, "false", 5);
+				return rt_na(out);
+			return rt_vstr(out, "false", 5);
 		}
 		bool prefix = arg->s[arg->len - 1] == '*';
 		size_t kl = prefix ? arg->len - 1 : arg->len;
@@ -1140,9 +1126,9 @@ int rt_k8s_extract(struct rt_ctx *c, const struct rt_k8s_event *k, const struct 
 			const struct rt_value *it = &l.list.items[i];
 			if (prefix ? it->str.len >= kl && memcmp(it->str.s, arg->s, kl) == 0
 			           : it->str.len == kl && memcmp(it->str.s, arg->s, kl) == 0)
-				return vstr(out, "true", 4);
+				return rt_vstr(out, "true", 4);
 		}
-		return vstr(out, "false", 5);
+		return rt_vstr(out, "false", 5);
 	}
 	case FC_FIELD_KA_RESP_NAME:
 		return member(out, r, "responseObject", "metadata", "name", NULL);
@@ -1154,10 +1140,10 @@ int rt_k8s_extract(struct rt_ctx *c, const struct rt_k8s_event *k, const struct 
 		return member(out, r, "userAgent", NULL);
 	case FC_FIELD_KA_SOURCEIPS:
 		if (!jget(r, &v, "sourceIPs", NULL))
-			return na(out);
+			return rt_na(out);
 		return array_field(c, v, idx, out);
 	case FC_FIELD_KA_CLUSTER_NAME:
-		return na(out); /* the plugin knows it only when configured with it */
+		return rt_na(out); /* the plugin knows it only when configured with it */
 	case FC_FIELD_JEVT_VALUE:
 	case FC_FIELD_JSON_VALUE:
 		return json_value(c, k, arg, out);
@@ -1167,9 +1153,9 @@ int rt_k8s_extract(struct rt_ctx *c, const struct rt_k8s_event *k, const struct 
 	case FC_FIELD_JEVT_RAWTIME:
 	case FC_FIELD_JSON_RAWTIME: {
 		char *s = rt_ctx_printf(c, "%" PRIu64, (uint64_t)k->hdr.ts_ns);
-		return vstr(out, s, strlen(s));
+		return rt_vstr(out, s, strlen(s));
 	}
 	default:
-		return na(out);
+		return rt_na(out);
 	}
 }

@@ -165,7 +165,6 @@ struct fc_jit {
 	fc_jit_pred *preds;
 	size_t n;
 	size_t nslots;
-	unsigned nparts;
 	double seconds;
 };
 
@@ -329,18 +328,38 @@ static LLVMValueRef fc_jit_addr(struct fc_jit_mod *m, const char *name, const vo
 	return g;
 }
 
-/* A private constant holding bytes s[0..len), NUL-terminated. */
-static LLVMValueRef fc_jit_cstr(struct fc_jit_mod *m, const char *s, size_t len)
+/* A private constant global `prefix.N` initialised with init. */
+static LLVMValueRef fc_jit_const(struct fc_jit_mod *m, const char *prefix, LLVMValueRef init)
 {
-	LLVMValueRef init = LLVMConstStringInContext(m->ctx, s, (unsigned)len, 0);
 	char name[32];
-	snprintf(name, sizeof(name), "str.%u", m->nstrs++);
+	snprintf(name, sizeof(name), "%s.%u", prefix, m->nstrs++);
 	LLVMValueRef g = LLVMAddGlobal(m->mod, LLVMTypeOf(init), name);
 	LLVMSetInitializer(g, init);
 	LLVMSetGlobalConstant(g, 1);
 	LLVMSetLinkage(g, LLVMPrivateLinkage);
+	return g;
+}
+
+/* A private constant holding bytes s[0..len), NUL-terminated. */
+static LLVMValueRef fc_jit_cstr(struct fc_jit_mod *m, const char *s, size_t len)
+{
+	LLVMValueRef g = fc_jit_const(m, "str", LLVMConstStringInContext(m->ctx, s, (unsigned)len,
+									 0));
 	LLVMSetUnnamedAddress(g, LLVMGlobalUnnamedAddr);
 	return g;
+}
+
+/* A private table of struct fc_jit_strent for the n strings of sorted, in that order (the
+ * helpers binary-search it), using ents (n slots) as scratch. */
+static LLVMValueRef fc_jit_strtab(struct fc_jit_mod *m, const char *prefix,
+				  const struct fc_str *const *sorted, size_t n, LLVMValueRef *ents)
+{
+	for (size_t i = 0; i < n; i++) {
+		LLVMValueRef el[] = { fc_jit_cstr(m, sorted[i]->s, sorted[i]->len),
+				      LLVMConstInt(m->t_i64, sorted[i]->len, 0) };
+		ents[i] = LLVMConstNamedStruct(m->t_strent, el, 2);
+	}
+	return fc_jit_const(m, prefix, LLVMConstArray2(m->t_strent, ents, n));
 }
 
 /* --- values ------------------------------------------------------------------------------ */
@@ -696,18 +715,7 @@ static void fc_jit_str_set(struct fc_jit_fn *F, LLVMValueRef s, LLVMValueRef len
 			LLVMBuildBr(b, f);
 			return;
 		}
-		for (size_t i = 0; i < u; i++) {
-			LLVMValueRef el[] = { fc_jit_cstr(m, sorted[i]->s, sorted[i]->len),
-					      LLVMConstInt(m->t_i64, sorted[i]->len, 0) };
-			ents[i] = LLVMConstNamedStruct(m->t_strent, el, 2);
-		}
-		LLVMValueRef init = LLVMConstArray2(m->t_strent, ents, u);
-		char name[32];
-		snprintf(name, sizeof(name), "set.%u", m->nstrs++);
-		LLVMValueRef g = LLVMAddGlobal(m->mod, LLVMTypeOf(init), name);
-		LLVMSetInitializer(g, init);
-		LLVMSetGlobalConstant(g, 1);
-		LLVMSetLinkage(g, LLVMPrivateLinkage);
+		LLVMValueRef g = fc_jit_strtab(m, "set", sorted, u, ents);
 		LLVMValueRef args[] = { s, len, g, LLVMConstInt(m->t_i64, u, 0) };
 		LLVMValueRef r = LLVMBuildCall2(b, m->ht[FC_JH_rt_jit_str_in],
 						m->h[FC_JH_rt_jit_str_in], args, 4, "in");
@@ -875,18 +883,7 @@ static void fc_jit_pmatch_check(struct fc_jit_fn *F, const struct fc_node *n,
 	for (size_t i = 0; i < count; i++)
 		if (!u || fc_jit_strent_order(&sorted[u - 1], &sorted[i]) != 0)
 			sorted[u++] = sorted[i];
-	for (size_t i = 0; i < u; i++) {
-		LLVMValueRef el[] = { fc_jit_cstr(m, sorted[i]->s, sorted[i]->len),
-				      LLVMConstInt(m->t_i64, sorted[i]->len, 0) };
-		ents[i] = LLVMConstNamedStruct(m->t_strent, el, 2);
-	}
-	LLVMValueRef init = LLVMConstArray2(m->t_strent, ents, u);
-	char name[32];
-	snprintf(name, sizeof(name), "pset.%u", m->nstrs++);
-	LLVMValueRef g = LLVMAddGlobal(m->mod, LLVMTypeOf(init), name);
-	LLVMSetInitializer(g, init);
-	LLVMSetGlobalConstant(g, 1);
-	LLVMSetLinkage(g, LLVMPrivateLinkage);
+	LLVMValueRef g = fc_jit_strtab(m, "pset", sorted, u, ents);
 	free(st);
 	free(sorted);
 	free(ents);
@@ -1202,13 +1199,7 @@ static void fc_jit_addr_check(struct fc_jit_fn *F, const struct fc_node *n,
 					      LLVMConstInt(m->t_i32, ks[i].bits, 0) };
 			ents[u++] = LLVMConstNamedStruct(m->t_netent, el, 3);
 		}
-		LLVMValueRef init = LLVMConstArray2(m->t_netent, ents, u);
-		char name[32];
-		snprintf(name, sizeof(name), "nets.%u", m->nstrs++);
-		LLVMValueRef g = LLVMAddGlobal(m->mod, LLVMTypeOf(init), name);
-		LLVMSetInitializer(g, init);
-		LLVMSetGlobalConstant(g, 1);
-		LLVMSetLinkage(g, LLVMPrivateLinkage);
+		LLVMValueRef g = fc_jit_const(m, "nets", LLVMConstArray2(m->t_netent, ents, u));
 		free(ents);
 		LLVMBasicBlockRef b_tab = fc_jit_block(F, "nets");
 		LLVMPositionBuilderAtEnd(b, b_4);
@@ -2385,7 +2376,6 @@ struct fc_jit *fc_jit_compile(const struct fc_node *const *conds, size_t n,
 		j->preds[i] = (fc_jit_pred)(uintptr_t)addr;
 	}
 	free(objs);
-	j->nparts = nobj;
 	fc_jit_build_fini(&B);
 	j->seconds = fc_jit_now() - t0;
 	return j;
