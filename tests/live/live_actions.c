@@ -40,17 +40,6 @@
 
 #define SKIP 77
 
-static int failures;
-
-#define CHECK(cond, ...)                                                               \
-	do {                                                                           \
-		if (!(cond)) {                                                         \
-			failures++;                                                    \
-			printf("FAIL %s:%d: %s: ", __FILE__, __LINE__, #cond);         \
-			printf(__VA_ARGS__);                                           \
-			printf("\n");                                                  \
-		}                                                                      \
-	} while (0)
 
 static char dir[64];            /* the temporary directory */
 static char self_comm[32];      /* this program's comm */
@@ -212,7 +201,7 @@ static void check_rule(struct expect *x, const struct alert *al, int nal)
 			count++;
 			a = &al[i];
 		}
-	int before = failures;
+	int before = live_failures;
 	CHECK(count == 1, "%s) rule %s: %d alerts, want 1", x->letter, x->rule, count);
 	if (!a)
 		return;
@@ -225,7 +214,7 @@ static void check_rule(struct expect *x, const struct alert *al, int nal)
 	CHECK(field(a, "evt.time") != NULL, "%s) %s: no evt.time", x->letter, x->rule);
 	CHECK(a->nf == nkeys + 1, "%s) %s: %d output_fields, want %d", x->letter, x->rule, a->nf,
 	      nkeys + 1);
-	x->ok = failures == before;
+	x->ok = live_failures == before;
 }
 
 /* --- falcod ------------------------------------------------------------------------------------ */
@@ -663,7 +652,7 @@ int main(int argc, char **argv)
 
 	printf("actions a-g: %d of %d checked rules pass%s%s\n", rules_ok, rules_run,
 	       x[6].skip ? "; f skipped: " : "", x[6].skip ? why_f : "");
-	if (failures) {
+	if (live_failures) {
 		show_file(path_in("falcod.err"));
 		show_file(path_in("alerts.json"));
 		show_file(path_in("replay.err"));

@@ -43,17 +43,6 @@
 #define SKIP 77
 #define MAX_ALERTS 512
 
-static int failures;
-
-#define CHECK(cond, ...)                                                               \
-	do {                                                                           \
-		if (!(cond)) {                                                         \
-			failures++;                                                    \
-			printf("FAIL %s:%d: %s: ", __FILE__, __LINE__, #cond);         \
-			printf(__VA_ARGS__);                                           \
-			printf("\n");                                                  \
-		}                                                                      \
-	} while (0)
 
 static char dir[64];            /* the temporary directory, holds the tag */
 static char tag[32];            /* "fcpfp" + pid */
@@ -410,7 +399,7 @@ int main(int argc, char **argv)
 			printf("  only with prefilters:    %s\n", on[i++]);
 		else
 			printf("  only without prefilters: %s\n", off[j++]);
-		failures++;
+		live_failures++;
 	}
 	CHECK(non == noff, "%d alerts with prefilters, %d without", non, noff);
 	for (int k = 0; k < non; k++)
@@ -418,7 +407,7 @@ int main(int argc, char **argv)
 	for (int k = 0; k < noff; k++)
 		free(off[k]);
 
-	if (failures) {
+	if (live_failures) {
 		show_file(path_in("falcod_on.err"));
 		show_file(path_in("falcod_off.err"));
 		printf("(files kept in %s)\nFAILED\n", dir);

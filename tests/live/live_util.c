@@ -2,6 +2,7 @@
 /* live_util.c - helpers shared by the live tests. The JSON part is no parser: falcod's alerts
  * are one flat object per line, and the tests only need to step over values. */
 #include "tests/live/live_util.h"
+#include "runtime/rt_bpf.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -11,10 +12,28 @@
 #include <string.h>
 #include <unistd.h>
 
+int live_failures;
+
 void live_die(const char *what)
 {
 	printf("FAIL: %s: %s\n", what, strerror(errno));
 	exit(1);
+}
+
+struct rt_bpf *live_bpf_open(const struct rt_bpf_opts *opts)
+{
+	static char err[16384];
+	struct rt_bpf *b;
+	int rc = rt_bpf_open(&b, opts, err, sizeof(err));
+	if (rc == -EPERM || rc == -ENOTSUP) {
+		printf("SKIP: %s\n", err);
+		exit(77);
+	}
+	if (rc < 0) {
+		printf("FAIL: rt_bpf_open: %s\n", err);
+		exit(1);
+	}
+	return b;
 }
 
 void live_copy_file(const char *from, const char *to)

@@ -7,6 +7,7 @@
 #define _GNU_SOURCE
 #include "runtime/rt_bpf.h"
 #include "runtime/rt_event.h"
+#include "tests/live/live_util.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -25,17 +26,6 @@
 
 #define SKIP 77
 
-static int failures;
-
-#define CHECK(cond, ...)                                                               \
-	do {                                                                           \
-		if (!(cond)) {                                                         \
-			failures++;                                                    \
-			printf("FAIL %s:%d: %s: ", __FILE__, __LINE__, #cond);         \
-			printf(__VA_ARGS__);                                           \
-			printf("\n");                                                  \
-		}                                                                      \
-	} while (0)
 
 /* What the actions did, and what was seen. */
 struct live {
@@ -255,16 +245,7 @@ int main(void)
 	for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++)
 		types[want[i]] = true;
 	struct rt_bpf_opts opts = { .types = types };
-	struct rt_bpf *b;
-	rc = rt_bpf_open(&b, &opts, err, sizeof(err));
-	if (rc == -EPERM || rc == -ENOTSUP) {
-		printf("SKIP: %s\n", err);
-		return SKIP;
-	}
-	if (rc < 0) {
-		printf("FAIL: rt_bpf_open: %s\n", err);
-		return 1;
-	}
+	struct rt_bpf *b = live_bpf_open(&opts);
 	CHECK(rt_bpf_syscall_nr("openat") == SYS_openat, "openat is %d", rt_bpf_syscall_nr("openat"));
 	CHECK(strcmp(rt_bpf_syscall_name(SYS_execve), "execve") == 0, "execve");
 	CHECK(rt_bpf_syscall_event(SYS_pread64) == FK_EVENT_PREAD, "pread64");
@@ -293,6 +274,6 @@ int main(void)
 	CHECK(st.events >= l.records && st.delivered == l.records, "counters");
 	CHECK(st.no_handler == 0, "no_handler %llu", (unsigned long long)st.no_handler);
 	rt_bpf_free(b);
-	printf("%s\n", failures ? "FAILED" : "ok");
-	return failures ? 1 : 0;
+	printf("%s\n", live_failures ? "FAILED" : "ok");
+	return live_failures ? 1 : 0;
 }
