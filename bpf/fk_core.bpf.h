@@ -49,6 +49,19 @@ const volatile __u32 fk_ignore_tgid = 0;        /* the daemon itself; 0: none */
 volatile __u32 fk_want_procexit = 0;
 
 /* --- maps ------------------------------------------------------------------------------ */
+
+/* The last open a prefilter dropped on a CPU, kept in front of the fd set (fk_pf_fds) so
+ * that the usual open ... close on one CPU costs no task-storage lookup: the process image
+ * (group leader's address and start time, fk_pf_image), the fd, and the fd number's
+ * generation (fk_pf_fd_gen) when it was dropped. fd < 0: none. */
+struct fk_pf_pending {
+	__u64 leader;
+	__u64 start;
+	__u64 exec_id;
+	__u64 gen;
+	__s64 fd;
+};
+
 struct fk_scratch {
 	__u8 buf[FK_BUF_SIZE] __attribute__((aligned(8))); /* the record: hdr | plen[] | params */
 	__u32 off;              /* next parameter byte */
@@ -58,6 +71,8 @@ struct fk_scratch {
 	__u32 pf_need;          /* the state tables need this record (prefilters: keep) */
 	__u32 pf_tmp[3];        /* the generated prefilter's scratch words (fk_capture.h) */
 	__u32 close_need;       /* a close's pf_need, decided by the dispatcher for fk_h_args */
+	__u64 task;             /* the current task, set by the dispatcher for its tail calls */
+	struct fk_pf_pending pending;  /* the last open dropped on this CPU (fk_pf_pending_*) */
 };
 _Static_assert(__builtin_offsetof(struct fk_scratch, pf_need) == FK_PF_NEED_OFF,
 	       "the generated prefilters read pf_need at FK_PF_NEED_OFF");
@@ -112,9 +127,10 @@ struct {
 
 /* The fds whose open a filter dropped, per process image: their close is not needed by the
  * state tables (userspace never saw the fd). An fd made by any submitted record leaves the
- * set. Task-local storage of the thread group leader (it dies with the process, so pid reuse
+ * set. The last dropped open of each CPU waits in front of it (fk_pf_pending) and gets here
+ * only when the same process drops another open on that CPU. Task-local storage of the thread group leader (it dies with the process, so pid reuse
  * cannot confuse it): one byte per fd below FK_PF_FD_MAX (a higher fd is never recorded: its
- * close is kept), and the process image it is for (self_exec_id: an exec closes O_CLOEXEC
+ * close is kept), and the process image it is for (fk_pf_image: an exec closes O_CLOEXEC
  * fds without events). Bytes, not bits: threads of one process change different fds with
  * plain stores that cannot undo each other (no atomics needed, -mcpu=v1 has no fetch-and).
  * It replaced a HASH keyed by tgid, leader start time, exec id and fd, whose insert and
@@ -132,8 +148,19 @@ struct {
 	__type(value, struct fk_pf_fdset);
 } fk_pf_fds SEC(".maps");
 
+/* Per fd number (modulo FK_PF_GEN_SLOTS), how many submitted records made an fd of that
+ * number in any process: bumped with an atomic add by fk_submit. A pending dropped open
+ * whose fd number's count moved may have been replaced by an fd userspace knows, and is
+ * not trusted any more (it costs a kept close, never a wrongly dropped one). */
+#define FK_PF_GEN_SLOTS 256
+__u64 fk_pf_fd_gen[FK_PF_GEN_SLOTS] = {};
+
 /* Set by the loader when it loaded prefilters (bss). */
 volatile __u32 fk_pf_active = 0;
+/* Bumped by the loader whenever it turns prefilters on (bss). While they were off, records
+ * were submitted without the bookkeeping of fk_submit, so entries of dropped opens made
+ * before are not trusted any more: they carry the epoch (fk_pf_image). */
+volatile __u32 fk_pf_epoch = 0;
 /* Per event type, set by the loader (bss): the type's loaded prefilter keeps exactly the
  * records with pf_need set (no rule may match the type; fc_pf_is_state_only). A handler
  * that knows pf_need before building the record drops the others without building them. */
@@ -620,6 +647,16 @@ static __always_inline void fk_put_arg(struct fk_scratch *s, __u32 type, __u32 i
  * instead of a bpf_probe_read_kernel call each. */
 extern void *bpf_rdonly_cast(const void *obj, __u32 btf_id) __ksym;
 
+/* The current task for a program the dispatcher tail-called: the pointer it stored in the
+ * scratch value, cast back (the cast is a register move after verification). A helper call
+ * costs ~15 ns on a kernel whose returns go through a return thunk (SRSO "Safe RET"), and
+ * bpf_get_current_task_btf is one; an open and its close made seven of them. Read-only and
+ * untrusted: fields are plain loads; task storage wants bpf_get_current_task_btf(). */
+static __always_inline struct task_struct *fk_task(const struct fk_scratch *s)
+{
+	return bpf_rdonly_cast((void *)s->task, bpf_core_type_id_kernel(struct task_struct));
+}
+
 /* The struct file of fd in task t's table, or NULL. t is a BTF pointer (the current task):
  * its fields are plain loads. The slot of the fd array is a pointer to pointers, a scalar to
  * the verifier: it is cast to a struct kiocb, whose first member has always been the
@@ -840,12 +877,19 @@ static __always_inline __u32 fk_task_tty(struct task_struct *t)
 
 /* --- prefilter state needs ---------------------------------------------------------- */
 
+/* What entries of dropped opens are valid for, besides the process: the image of task t
+ * (self_exec_id) and the prefilter epoch (fk_pf_epoch), in one word. */
+static __always_inline __u64 fk_pf_image(struct task_struct *t)
+{
+	return t->self_exec_id ^ ((__u64)fk_pf_epoch << 48);
+}
+
 /* The current process's set of fds whose open was dropped (create: make it when missing),
- * or NULL; *exec_id: the current image's self_exec_id. */
+ * or NULL; *exec_id: the current image's key (fk_pf_image). */
 static __always_inline struct fk_pf_fdset *fk_pf_set(bool create, __u64 *exec_id)
 {
 	struct task_struct *t = bpf_get_current_task_btf();
-	*exec_id = t->self_exec_id;
+	*exec_id = fk_pf_image(t);
 	return bpf_task_storage_get(&fk_pf_fds, t->group_leader, 0,
 				    create ? BPF_LOCAL_STORAGE_GET_F_CREATE : 0);
 }
@@ -866,11 +910,75 @@ static __always_inline bool fk_pf_take(__s64 fd)
 	return st->exec_id == xid;
 }
 
+/* Marks fd in the current image's fd set (fk_pf_drop, and a pending entry moved there). */
+static __always_inline void fk_pf_set_fd(__s64 fd)
+{
+	__u64 xid;
+	if (fd < 0 || fd >= FK_PF_FD_MAX)
+		return;
+	struct fk_pf_fdset *st = fk_pf_set(true, &xid);
+	if (!st)
+		return;
+	if (st->exec_id != xid) {
+		/* a new image: the old fds are gone; a new value comes zeroed */
+		struct task_struct *t = bpf_get_current_task_btf();
+		bpf_task_storage_delete(&fk_pf_fds, t->group_leader);
+		st = fk_pf_set(true, &xid);
+		if (!st)
+			return;
+		st->exec_id = xid;
+	}
+	st->dropped[(__u32)fd & (FK_PF_FD_MAX - 1)] = 1;
+}
+
+static __always_inline __u64 fk_pf_gen(__s64 fd)
+{
+	return fk_pf_fd_gen[(__u32)fd & (FK_PF_GEN_SLOTS - 1)];
+}
+
+/* Whether p is a live entry of the current process image: dropped by it, and no submitted
+ * record made an fd of that number since. */
+static __always_inline bool fk_pf_pending_mine(const struct fk_pf_pending *p,
+					       struct task_struct *t)
+{
+	struct task_struct *l = t->group_leader;
+	return p->fd >= 0 && p->leader == (__u64)l && p->start == l->start_time &&
+	       p->exec_id == fk_pf_image(t) && p->gen == fk_pf_gen(p->fd);
+}
+
+/* A dropped open made fd: it becomes the CPU's pending entry. The entry it replaces moves to
+ * the fd set when it is still live and the current process's; another process's is let go
+ * (its close will be kept: userspace ignores a close of an fd it does not know). An entry
+ * for the same fd number is dead: that fd was closed before the open could reuse it. */
+static __always_inline void fk_pf_pending_put(struct fk_scratch *s, struct task_struct *t,
+					      __s64 fd)
+{
+	struct fk_pf_pending *p = &s->pending;
+	if (p->fd != fd && fk_pf_pending_mine(p, t))
+		fk_pf_set_fd(p->fd);
+	struct task_struct *l = t->group_leader;
+	p->leader = (__u64)l;
+	p->start = l->start_time;
+	p->exec_id = fk_pf_image(t);
+	p->gen = fk_pf_gen(fd);
+	p->fd = fd;
+}
+
+/* Whether fd is the CPU's live pending entry of the current process image; takes it. */
+static __always_inline bool fk_pf_pending_take(struct fk_scratch *s, struct task_struct *t,
+					       __s64 fd)
+{
+	struct fk_pf_pending *p = &s->pending;
+	if (p->fd != fd || !fk_pf_pending_mine(p, t))
+		return false;
+	p->fd = -1;
+	return true;
+}
+
 /* Whether the fd table of the current task is shared with another process (clone with
  * CLONE_FILES and without CLONE_THREAD): then its fds are not tracked per process. */
-static __always_inline bool fk_pf_files_shared(void)
+static __always_inline bool fk_pf_files_shared(struct task_struct *t)
 {
-	struct task_struct *t = bpf_get_current_task_btf();
 	int count = t->files->count.counter;
 	int threads = t->signal->nr_threads;
 	return count > threads;
@@ -931,16 +1039,21 @@ static __always_inline int fk_submit(struct fk_scratch *s)
 	else
 		fk_count(FK_CNT_EVENTS);
 	/* an fd userspace now knows of is no longer one whose open was dropped */
-	if (fk_pf_active && h->res >= 0 && fk_pf_res_is_fd(h->type))
+	if (fk_pf_active && h->res >= 0 && fk_pf_res_is_fd(h->type)) {
+		__sync_fetch_and_add(&fk_pf_fd_gen[(__u32)h->res & (FK_PF_GEN_SLOTS - 1)], 1);
 		fk_pf_take(h->res);
+	}
 	return 0;
 }
 
 /* A close the state tables need: a successful close of an fd whose open was not dropped
  * (the entry of a dropped open leaves the set here). */
-static __always_inline __u32 fk_pf_close_need(__s64 fd, __s64 res)
+static __always_inline __u32 fk_pf_close_need(struct fk_scratch *s, struct task_struct *t,
+					      __s64 fd, __s64 res)
 {
 	if (!fk_pf_active || res != 0)
+		return 0;
+	if (fk_pf_pending_take(s, t, fd))
 		return 0;
 	return fk_pf_take(fd) ? 0 : 1;
 }
@@ -990,9 +1103,8 @@ static __always_inline int fk_submit_pf_type(void *ctx, struct fk_scratch *s, co
 
 /* Whether the current task's events are to be dropped before any work: the daemon itself,
  * and 32-bit (ia32) syscalls, whose numbers are not x86_64 numbers. */
-static __always_inline bool fk_skip_current(void)
+static __always_inline bool fk_skip_current(struct task_struct *t)
 {
-	struct task_struct *t = bpf_get_current_task_btf();
 	if (fk_ignore_tgid && t->tgid == fk_ignore_tgid)
 		return true;
 	return t->thread_info.status & FK_TS_COMPAT;

@@ -47,7 +47,10 @@ int BPF_PROG(fk_sys_exit, struct pt_regs *regs, long ret)
 	if (nr >= FK_MAX_SYSCALLS)
 		return 0;
 	__u32 *want = bpf_map_lookup_elem(&fk_interesting, &nr);
-	if (!want || !*want || fk_skip_current())
+	if (!want || !*want)
+		return 0;
+	struct task_struct *t = bpf_get_current_task_btf();
+	if (fk_skip_current(t))
 		return 0;
 	struct fk_scratch *s = fk_scratch_get();
 	if (!s)
@@ -58,13 +61,14 @@ int BPF_PROG(fk_sys_exit, struct pt_regs *regs, long ret)
 		 * close that userspace does not need is dropped without the handler's tail call
 		 * (fk_pf_early_drop, the same decision and count as in fk_h_args); a kept one
 		 * passes the need on, so that the fd set is looked up once. */
-		__u32 need = fk_pf_close_need((__s32)regs->di, ret);
+		__u32 need = fk_pf_close_need(s, t, (__s32)regs->di, ret);
 		if (fk_pf_early_drop(type, need))
 			return 0;
 		s->close_need = need;
 	}
 	s->type = type;
 	s->nr = nr;
+	s->task = (__u64)t;
 	if (nr == FK_NR_OPENAT)
 		bpf_tail_call_static(ctx, &fk_handlers, FK_NR_OPENAT);
 	else
@@ -124,7 +128,7 @@ FK_HANDLER(fk_h_args)
 static __always_inline int fk_open_build(void *ctx, struct pt_regs *regs, long ret,
 					 struct fk_scratch *s, const __u32 type)
 {
-	struct file *f = fk_fd_file(bpf_get_current_task_btf(), ret);
+	struct file *f = fk_fd_file(fk_task(s), ret);
 	struct inode *ino = f ? f->f_inode : NULL;
 	bool created = f && (f->f_mode & FK_FMODE_CREATED);
 	struct fk_cur c = { .off = FK_HDR_SIZE + 2 * fk_nparams[type], .idx = 0 };
@@ -220,7 +224,7 @@ FK_HANDLER(fk_h_connect)
 		return 0;
 	__s64 fd = (__s32)regs->di;
 	fk_put_int(s, ret, 8);
-	fk_put_socktuple(s, fk_file_sock(fk_fd_file(bpf_get_current_task_btf(), fd)), false);
+	fk_put_socktuple(s, fk_file_sock(fk_fd_file(fk_task(s), fd)), false);
 	fk_put_int(s, fd, 8);
 	fk_put_sockaddr_user(s, regs->si, regs->dx);
 	return fk_submit_pf(ctx, s);
@@ -246,7 +250,7 @@ FK_HANDLER(fk_h_accept)
 	if (!s)
 		return 0;
 	__u32 type = s->type;
-	struct task_struct *t = bpf_get_current_task_btf();
+	struct task_struct *t = fk_task(s);
 	fk_put_int(s, ret, 8);
 	fk_put_socktuple(s, ret >= 0 ? fk_file_sock(fk_fd_file(t, ret)) : NULL, true);
 	struct sock *ls = fk_file_sock(fk_fd_file(t, (__s32)regs->di));
@@ -269,7 +273,7 @@ FK_HANDLER(fk_h_sendrecv)
 		return 0;
 	__u32 type = s->type;
 	__s64 fd = (__s32)regs->di;
-	struct sock *sk = fk_file_sock(fk_fd_file(bpf_get_current_task_btf(), fd));
+	struct sock *sk = fk_file_sock(fk_fd_file(fk_task(s), fd));
 	fk_put_int(s, ret, 8);
 	if (type == FK_EVENT_SENDTO) {
 		fk_put_empty(s);
@@ -308,7 +312,7 @@ FK_HANDLER(fk_h_clone)
 	if (!s)
 		return 0;
 	__u32 type = s->type;
-	struct task_struct *t = bpf_get_current_task_btf();
+	struct task_struct *t = fk_task(s);
 	__u64 flags = 0;
 	if (type == FK_EVENT_CLONE)
 		flags = regs->di;
@@ -376,7 +380,7 @@ FK_HANDLER(fk_h_execve)
 	struct fk_scratch *s = fk_begin_type(ret);
 	if (!s)
 		return 0;
-	fk_put_exec(s, bpf_get_current_task_btf(), regs, ret, NULL);
+	fk_put_exec(s, fk_task(s), regs, ret, NULL);
 	return fk_submit_pf(ctx, s);
 }
 
@@ -385,7 +389,7 @@ FK_HANDLER(fk_h_execve)
 SEC("tp_btf/sched_process_exec")
 int BPF_PROG(fk_sched_exec, struct task_struct *p, pid_t old_pid, struct linux_binprm *bprm)
 {
-	if (fk_skip_current())
+	if (fk_skip_current(p))
 		return 0;
 	struct pt_regs *regs = (struct pt_regs *)bpf_task_pt_regs(p);
 	__u32 nr = BPF_CORE_READ(regs, orig_ax);
@@ -423,22 +427,9 @@ int BPF_PROG(fk_pf_drop, struct pt_regs *regs, long ret)
 	fk_count(FK_CNT_PF_DROPPED);
 	struct fk_event_hdr *h = (void *)s->buf;
 	__s64 fd = h->res;
-	if (fd >= 0 && fd < FK_PF_FD_MAX && fk_pf_is_open(h->type) && !fk_pf_files_shared()) {
-		__u64 xid;
-		struct fk_pf_fdset *st = fk_pf_set(true, &xid);
-		if (!st)
-			return 0;
-		if (st->exec_id != xid) {
-			/* a new image: the old fds are gone; a new value comes zeroed */
-			struct task_struct *t = bpf_get_current_task_btf();
-			bpf_task_storage_delete(&fk_pf_fds, t->group_leader);
-			st = fk_pf_set(true, &xid);
-			if (!st)
-				return 0;
-			st->exec_id = xid;
-		}
-		st->dropped[(__u32)fd & (FK_PF_FD_MAX - 1)] = 1;
-	}
+	struct task_struct *t = fk_task(s);
+	if (fd >= 0 && fd < FK_PF_FD_MAX && fk_pf_is_open(h->type) && !fk_pf_files_shared(t))
+		fk_pf_pending_put(s, t, fd);
 	return 0;
 }
 
@@ -446,7 +437,7 @@ int BPF_PROG(fk_pf_drop, struct pt_regs *regs, long ret)
 SEC("tp_btf/sched_process_exit")
 int BPF_PROG(fk_sched_exit, struct task_struct *p)
 {
-	if (!fk_want_procexit || fk_skip_current())
+	if (!fk_want_procexit || fk_skip_current(bpf_get_current_task_btf()))
 		return 0;
 	struct fk_scratch *s = fk_begin(fk_scratch_get(), FK_EVENT_PROCEXIT, 0);
 	if (!s)

@@ -563,6 +563,7 @@ int rt_bpf_load_prefilter(struct rt_bpf *b, const struct fc_prefilter *pf, const
 		if (fds[t] >= 0)
 			close(fds[t]);
 	free(fds);
+	sk->bss->fk_pf_epoch++;
 	sk->bss->fk_pf_active = n > 0;
 	return n;
 fail:
@@ -578,5 +579,7 @@ fail:
 
 void rt_bpf_prefilter_enable(struct rt_bpf *b, bool on)
 {
+	if (on)
+		b->skel->bss->fk_pf_epoch++;
 	b->skel->bss->fk_pf_active = on;
 }

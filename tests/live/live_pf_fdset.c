@@ -1,0 +1,309 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* live_pf_fdset.c - live test of the kernel's bookkeeping of dropped opens (ctest
+ * live_prefilter_fdset, label privileged; docs/prefilter.md, "close"): when a prefilter drops
+ * an open, the close of its fd is dropped too, and a close of an fd userspace knows is never
+ * dropped, whichever CPU the open and the close ran on.
+ *
+ * Loads the capture of openat, close and dup2 with the prefilters of a one-rule file (keep the
+ * opens of paths containing "keepme"), and has a child process, pinned to one CPU or another
+ * with sched_setaffinity, do:
+ *   A  open drop-a, close it (same CPU: the CPU's pending entry)        no record at all
+ *      open keepme-a, which gets the same fd number, close it            both kept
+ *   B  open drop-b1 and drop-b2, close both (the first moved to the fd set by the second)
+ *                                                                         no record at all
+ *      open keepme-b, close it                                            both kept
+ *   C  (two CPUs) open drop-c on CPU 0; close it on CPU 1; open keepme-c on CPU 1, which
+ *      gets the same fd number; close it on CPU 0, where the pending entry of drop-c has
+ *      that number                                                        keepme-c's close kept
+ *   D  open drop-d (pending), open keepme-d, dup2 keepme-d's fd over drop-d's, close both
+ *                                                                         dup2 and both closes kept
+ * The parent then reads the ring buffer and checks the child's records in order. Exits 77
+ * (ctest's skip) only when not root or without BTF/eBPF; with one CPU, C is skipped (said). */
+#define _GNU_SOURCE
+#include "compiler/fc.h"
+#include "compiler/fc_prefilter.h"
+#include "compiler/fc_rules.h"
+#include "runtime/rt_bpf.h"
+#include "runtime/rt_event.h"
+#include "tests/live/live_util.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#define SKIP 77
+#define MAX_RECS 256
+
+
+static char dir[64];
+static int cpus[2], ncpus;
+
+/* One record of the child: its type, result, fd parameter (close) and path (openat). */
+struct rec {
+	unsigned type;
+	int64_t res, fd;
+	char path[128];
+};
+
+static struct {
+	pid_t child;
+	struct rec r[MAX_RECS];
+	int n;
+	bool done;                      /* the child's last close was seen */
+} seen;
+
+static char *path_in(const char *name)
+{
+	static char bufs[8][128];
+	static int k;
+	char *b = bufs[k++ % 8];
+	snprintf(b, sizeof(bufs[0]), "%s/%s", dir, name);
+	return b;
+}
+
+/* Moves the calling thread to cpus[i]; the child reports a failure by its exit status. */
+static void pin(int i)
+{
+	cpu_set_t set;
+	CPU_ZERO(&set);
+	CPU_SET(cpus[i], &set);
+	if (sched_setaffinity(0, sizeof(set), &set) || sched_getcpu() != cpus[i])
+		_exit(3);
+}
+
+static int open_in(const char *name)
+{
+	int fd = open(path_in(name), O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		_exit(4);
+	return fd;
+}
+
+/* The child's actions (see the header); no other openat, close or dup2 on the way. The last
+ * close, of fd 100 (a dup of stdin), tells the parent the child is done. */
+static void act(void)
+{
+	pin(0);
+	int a = open_in("drop-a");
+	close(a);
+	close(open_in("keepme-a"));
+
+	pin(0);
+	int b1 = open_in("drop-b1");
+	int b2 = open_in("drop-b2");
+	close(b1);
+	close(b2);
+	close(open_in("keepme-b"));
+
+	if (ncpus > 1) {
+		pin(0);
+		int c = open_in("drop-c");
+		pin(1);
+		close(c);
+		int k = open_in("keepme-c");
+		if (k != c)
+			_exit(5);
+		pin(0);
+		close(k);
+	}
+
+	pin(0);
+	int d = open_in("drop-d");
+	int kd = open_in("keepme-d");
+	if (dup2(kd, d) != d)
+		_exit(6);
+	close(d);
+	close(kd);
+
+	if (dup2(0, 100) == 100)
+		close(100);
+	_exit(0);
+}
+
+static int on_record(const struct fk_event_hdr *h, void *ctx)
+{
+	(void)ctx;
+	if (h->tgid != (uint32_t)seen.child || seen.n >= MAX_RECS)
+		return 0;
+	struct rt_event ev;
+	char err[256];
+	if (rt_event_decode(&ev, h, h->len, err, sizeof(err)) < 0) {
+		CHECK(0, "undecodable record of type %u: %s", h->type, err);
+		return 0;
+	}
+	struct rec *r = &seen.r[seen.n++];
+	r->type = h->type;
+	r->res = h->res;
+	r->fd = -1;
+	rt_param_s64(&ev, "fd", &r->fd);
+	const char *p = h->type == FK_EVENT_OPENAT ? rt_param_str(&ev, "name") : NULL;
+	snprintf(r->path, sizeof(r->path), "%s", p ? strrchr(p, '/') + 1 : "");
+	if (h->type == FK_EVENT_CLOSE && r->fd == 100)
+		seen.done = true;
+	return 0;
+}
+
+static void print_recs(void)
+{
+	for (int i = 0; i < seen.n; i++)
+		printf("  #%d %s res %lld fd %lld %s\n", i,
+		       seen.r[i].type == FK_EVENT_OPENAT ? "openat" :
+		       seen.r[i].type == FK_EVENT_CLOSE ? "close" :
+		       seen.r[i].type == FK_EVENT_DUP2 ? "dup2" : "other",
+		       (long long)seen.r[i].res, (long long)seen.r[i].fd, seen.r[i].path);
+}
+
+/* The index of the child's openat of name from index `from` on, or -1. */
+static int find_open(int from, const char *name)
+{
+	for (int i = from; i < seen.n; i++)
+		if (seen.r[i].type == FK_EVENT_OPENAT && strcmp(seen.r[i].path, name) == 0)
+			return i;
+	return -1;
+}
+
+/* Whether record i is a successful close of fd. */
+static bool is_close(int i, int64_t fd)
+{
+	return i >= 0 && i < seen.n && seen.r[i].type == FK_EVENT_CLOSE && seen.r[i].fd == fd &&
+	       seen.r[i].res == 0;
+}
+
+static void check(void)
+{
+	for (int i = 0; i < seen.n; i++)
+		CHECK(strncmp(seen.r[i].path, "drop-", 5) != 0, "#%d: the open of %s was kept", i,
+		      seen.r[i].path);
+	/* A: nothing before keepme-a's open; its close right after it */
+	int ka = find_open(0, "keepme-a");
+	CHECK(ka == 0, "A: keepme-a's open is record #%d, not the first", ka);
+	CHECK(ka >= 0 && is_close(ka + 1, seen.r[ka].res), "A: keepme-a's close not next");
+	/* B: nothing between keepme-a's close and keepme-b's open */
+	int kb = find_open(0, "keepme-b");
+	CHECK(ka >= 0 && kb == ka + 2, "B: keepme-b's open is #%d, want #%d (the drop-b closes "
+	      "were kept)", kb, ka + 2);
+	CHECK(kb >= 0 && is_close(kb + 1, seen.r[kb].res), "B: keepme-b's close not next");
+	int from = kb >= 0 ? kb + 2 : 0;
+	if (ncpus > 1) {
+		/* C: drop-c's close (on the other CPU) may be kept: userspace ignores it; the close
+		 * of keepme-c, with a stale pending entry for its number on CPU 0, must be */
+		int kc = find_open(from, "keepme-c");
+		CHECK(kc >= 0, "C: keepme-c's open missing");
+		CHECK(kc >= 0 && is_close(kc + 1, seen.r[kc].res),
+		      "C: keepme-c's close (fd %lld, on the CPU whose pending entry had that number) "
+		      "was dropped", kc >= 0 ? (long long)seen.r[kc].res : -1LL);
+		if (kc >= 0)
+			from = kc + 2;
+	}
+	/* D: keepme-d's open, the dup2 over drop-d's fd, both closes */
+	int kd = find_open(from, "keepme-d");
+	CHECK(kd >= 0, "D: keepme-d's open missing");
+	if (kd >= 0) {
+		const struct rec *dup = kd + 1 < seen.n ? &seen.r[kd + 1] : NULL;
+		CHECK(dup && dup->type == FK_EVENT_DUP2 && dup->res >= 0, "D: the dup2 not next");
+		CHECK(dup && is_close(kd + 2, dup->res), "D: the close of the dup2's fd was dropped");
+		CHECK(is_close(kd + 3, seen.r[kd].res), "D: keepme-d's close was dropped");
+	}
+}
+
+/* The prefilters of the one rule, for openat, close and dup2; NULL with a message. */
+static struct fc_prefilter *build_prefilter(struct fc_unit *u)
+{
+	char *yaml = path_in("rules.yaml");
+	FILE *f = fopen(yaml, "w");
+	if (!f)
+		live_die(yaml);
+	fprintf(f, "- rule: keepme opened\n  desc: opens this test keeps\n"
+		   "  condition: evt.type = openat and evt.dir = < and fd.name contains keepme\n"
+		   "  output: \"%%fd.name\"\n  priority: WARNING\n");
+	fclose(f);
+	const char *paths[] = { yaml };
+	struct fc_ruleset *rs = fc_load_files(u, paths, 1);
+	if (!rs || fc_diag_count(u, FC_ERROR)) {
+		printf("FAIL: the rules did not load\n");
+		return NULL;
+	}
+	struct fc_prefilter *pf = fc_prefilter_build(rs, NULL);
+	if (!pf || pf->progs[FK_EVENT_OPENAT].keep != FC_PF_FILTERED)
+		printf("FAIL: no openat prefilter\n");
+	return pf;
+}
+
+int main(void)
+{
+	static char err[16384];
+	setvbuf(stdout, NULL, _IONBF, 0);
+	if (rt_bpf_probe(err, sizeof(err)) < 0) {
+		printf("SKIP: %s\n", err);
+		return SKIP;
+	}
+	cpu_set_t set;
+	if (sched_getaffinity(0, sizeof(set), &set))
+		live_die("sched_getaffinity");
+	for (int c = 0; c < CPU_SETSIZE && ncpus < 2; c++)
+		if (CPU_ISSET(c, &set))
+			cpus[ncpus++] = c;
+	if (ncpus < 2)
+		printf("note: one CPU only: case C (open and close on different CPUs) skipped\n");
+	strcpy(dir, "/tmp/live_pf_fdset.XXXXXX");
+	if (!mkdtemp(dir))
+		live_die("mkdtemp");
+	const char *files[] = { "drop-a", "keepme-a", "drop-b1", "drop-b2", "keepme-b", "drop-c",
+				"keepme-c", "drop-d", "keepme-d" };
+	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+		int fd = open(path_in(files[i]), O_CREAT | O_WRONLY | O_CLOEXEC, 0644);
+		if (fd < 0)
+			live_die(files[i]);
+		close(fd);
+	}
+
+	struct fc_unit *u = fc_unit_new(NULL);
+	struct fc_prefilter *pf = build_prefilter(u);
+	if (!pf)
+		return 1;
+	bool types[FK_EVENT_COUNT] = { 0 };
+	types[FK_EVENT_OPENAT] = types[FK_EVENT_CLOSE] = types[FK_EVENT_DUP2] = true;
+	struct rt_bpf_opts opts = { .types = types };
+	struct rt_bpf *b = live_bpf_open(&opts);
+	int rc = rt_bpf_load_prefilter(b, pf, types, err, sizeof(err));
+	CHECK(rc > 0, "rt_bpf_load_prefilter: %d: %s", rc, err);
+
+	seen.child = fork();
+	if (seen.child < 0)
+		live_die("fork");
+	if (seen.child == 0)
+		act();
+	int status;
+	if (waitpid(seen.child, &status, 0) != seen.child)
+		live_die("waitpid");
+	CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0,
+	      "the child failed (status %#x: 3 pinning, 4 open, 5 fd number, 6 dup2)", status);
+	for (int i = 0; i < 50 && !seen.done; i++) {
+		rc = rt_bpf_poll(b, 100, on_record, NULL);
+		CHECK(rc >= 0, "rt_bpf_poll: %d", rc);
+	}
+	CHECK(seen.done, "the child's last close (fd 100) never came");
+	struct rt_bpf_stats st;
+	rt_bpf_get_stats(b, &st);
+	printf("child records %d; kernel: %llu submitted, %llu dropped by prefilters\n", seen.n,
+	       (unsigned long long)st.events, (unsigned long long)st.pf_dropped);
+	check();
+	if (live_failures)
+		print_recs();
+	rt_bpf_free(b);
+	fc_prefilter_free(pf);
+	fc_unit_free(u);
+	if (!getenv("FC_LIVE_KEEP")) {
+		for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++)
+			unlink(path_in(files[i]));
+		unlink(path_in("rules.yaml"));
+		rmdir(dir);
+	}
+	printf("%s\n", live_failures ? "FAILED" : "ok");
+	return live_failures ? 1 : 0;
+}
