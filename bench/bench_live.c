@@ -2,19 +2,23 @@
 /* bench_live.c - what live monitoring costs a syscall-heavy workload.
  *
  * Three workloads (open+close of one file, `dd bs=1`-style read+write, fork+exec of
- * /bin/true) are each timed, in this process, under three conditions:
+ * /bin/true) are each timed, in this process, under five conditions:
  *   1. no monitor;
  *   2. the floor: bench_floor.bpf.c, a tp_btf/sys_exit program that only counts syscalls in
  *      a per-CPU counter (what any eBPF syscall monitor pays before doing anything);
+ *   2b. the floor + path read: the same count, plus, for open, openat, openat2 and creat,
+ *       a bpf_probe_read_user_str of the path into a 4 KiB per-CPU buffer (the least a
+ *       monitor that looks at open paths pays on top of (2)), so falcod is read against
+ *       both floors;
  *   3. falcod live with the upstream falco_rules.yaml, started as a child with --ready-file,
- *      one falcod per workload, stopped with SIGTERM after the workload's runs; its end-of-run
+ *      a fresh falcod per run, stopped with SIGTERM after the workload's run; its end-of-run
  *      counters (events seen, dropped by the kernel, alerts) are read from its stderr and its
  *      CPU time from /proc/PID/stat (at ready) and wait4's rusage (at exit).
  *   4. the same falcod with --no-prefilter (every captured event reaches userspace), for the
  *      prefilter comparison (docs/prefilter.md): events reaching userspace, falcod's CPU
  *      seconds and the workload's slowdown, prefilters on vs off, in the same run.
- * Prints min/median/mean wall time per condition, the slowdown ratios (2)/(1) and (3)/(1),
- * and falcod's CPU seconds per million events it saw. Nothing is asserted.
+ * Prints min/median/mean wall time per condition, the slowdown ratios (2)/(1), (2b)/(1),
+ * (3)/(1) and (4)/(1), and falcod's CPU seconds per million events it saw. Nothing is asserted.
  * Needs root (and a kernel with BTF): otherwise prints why and exits 0. */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -141,10 +145,11 @@ static const struct workload workloads[] = {
 };
 #define NWORK (sizeof(workloads) / sizeof(workloads[0]))
 
-enum { C_NONE, C_FLOOR, C_FALCOD, C_NOPF, NCOND };
+enum { C_NONE, C_FLOOR, C_FLOOR_PATH, C_FALCOD, C_NOPF, NCOND };
 static const char *cond_names[NCOND] = {
 	"(1) no monitor",
 	"(2) floor: bare eBPF on sys_exit",
+	"(2b) floor + open path read",
 	"(3) falcod + falco_rules.yaml",
 	"(4) falcod --no-prefilter",
 };
@@ -177,7 +182,7 @@ static void run_once(const struct workload *w, double *ms, double *cpu)
 	*cpu = cpu_ms() - c0;
 }
 
-/* --- condition 2: the floor program ------------------------------------------------------ */
+/* --- conditions 2 and 2b: the floor programs -------------------------------------------- */
 
 static uint64_t floor_count(struct bench_floor_bpf *sk)
 {
@@ -348,7 +353,8 @@ static void usage(FILE *f)
 		"                  [--only open|dd|exec] [--falcod PATH] [--rules FILE]\n"
 		"                  [--compat DIR] [--keep]\n"
 		"Times open+close, dd bs=1 and fork+exec workloads with no monitor, with a bare\n"
-		"eBPF program on sys_exit, and with falcod live on the upstream falco_rules.yaml.\n"
+		"eBPF program on sys_exit, with the same program plus a copy of open paths, and\n"
+		"with falcod live on the upstream falco_rules.yaml, prefilters on and off.\n"
 		"Needs root. Defaults: -n 5 --opens 2000000 --bytes 2097152 --execs 5000;\n"
 		"--quick: --opens 200000 --bytes 262144 --execs 500.\n");
 }
@@ -502,7 +508,7 @@ int main(int argc, char **argv)
 
 	static double ms[NWORK][NCOND][MAX_RUNS], cpu[NWORK][NCOND][MAX_RUNS];
 	static int nrun[NWORK][NCOND];
-	static uint64_t floor_n[NWORK];
+	static uint64_t floor_n[NWORK][NCOND];
 	static struct falcod_sum fsum_pf[NWORK], fsum_nopf[NWORK];
 
 	/* warm-up: page cache, /bin/true, the allocator */
@@ -518,12 +524,19 @@ int main(int argc, char **argv)
 	}
 
 	/* Runs interleaved, so that other load on the machine hits every condition alike: for each
-	 * workload, run r does (1), (2), (3) in an order rotated by r. The floor program is
-	 * attached for its run only; each falcod run is a fresh falcod (ready in ~0.1 s). */
+	 * workload, run r does every condition in an order rotated by r. A floor program is
+	 * attached for its condition's run only (the skeleton holds both, so each is attached on
+	 * its own, not with the skeleton's attach-all); each falcod run is a fresh falcod (ready
+	 * in ~0.1 s). A condition whose program did not load or attach is not run. */
 	struct bench_floor_bpf *sk = bench_floor_bpf__open_and_load();
-	bool have_floor = sk != NULL;
-	if (!have_floor)
-		fprintf(stderr, "bench_live: the floor program did not load: %s\n", strerror(errno));
+	struct bpf_program *floor_prog[NCOND] = { 0 };
+	if (sk) {
+		floor_prog[C_FLOOR] = sk->progs.bench_floor_sys_exit;
+		floor_prog[C_FLOOR_PATH] = sk->progs.bench_floor_path_sys_exit;
+	} else {
+		fprintf(stderr, "bench_live: the floor programs did not load: %s\n",
+			strerror(errno));
+	}
 	for (size_t w = 0; w < NWORK; w++) {
 		if (skip(w))
 			continue;
@@ -534,18 +547,20 @@ int main(int argc, char **argv)
 				if (c == C_NONE) {
 					int i = nrun[w][c]++;
 					run_once(wl, &ms[w][c][i], &cpu[w][c][i]);
-				} else if (c == C_FLOOR && have_floor) {
-					if (bench_floor_bpf__attach(sk)) {
-						fprintf(stderr, "bench_live: the floor program did not "
-								"attach: %s\n", strerror(errno));
-						have_floor = false;
+				} else if (floor_prog[c]) {
+					struct bpf_program *fp = floor_prog[c];
+					struct bpf_link *l = bpf_program__attach(fp);
+					if (!l) {
+						fprintf(stderr, "bench_live: %s did not attach: %s\n",
+							bpf_program__name(fp), strerror(errno));
+						floor_prog[c] = NULL;
 						continue;
 					}
 					uint64_t c0 = floor_count(sk);
 					int i = nrun[w][c]++;
 					run_once(wl, &ms[w][c][i], &cpu[w][c][i]);
-					floor_n[w] += floor_count(sk) - c0;
-					bench_floor_bpf__detach(sk);
+					floor_n[w][c] += floor_count(sk) - c0;
+					bpf_link__destroy(l);
 				} else if ((c == C_FALCOD && !fsum_pf[w].failed) ||
 					   (c == C_NOPF && !fsum_nopf[w].failed)) {
 					struct falcod_sum *fs = c == C_FALCOD ? &fsum_pf[w] : &fsum_nopf[w];
@@ -603,6 +618,9 @@ int main(int argc, char **argv)
 		printf("  per op (median): none %.3f us", med[C_NONE] * 1e3 / (double)ops);
 		if (med[C_FLOOR] > 0)
 			printf(", floor %+.3f us", (med[C_FLOOR] - med[C_NONE]) * 1e3 / (double)ops);
+		if (med[C_FLOOR_PATH] > 0)
+			printf(", floor+path %+.3f us",
+			       (med[C_FLOOR_PATH] - med[C_NONE]) * 1e3 / (double)ops);
 		if (med[C_FALCOD] > 0)
 			printf(", falcod %+.3f us", (med[C_FALCOD] - med[C_NONE]) * 1e3 / (double)ops);
 		if (med[C_NOPF] > 0)
@@ -612,6 +630,9 @@ int main(int argc, char **argv)
 		printf("  slowdown (2)/(1):  median %.2fx  min %.2fx\n",
 		       med[C_FLOOR] > 0 ? med[C_FLOOR] / med[C_NONE] : 0,
 		       mn[C_FLOOR] > 0 ? mn[C_FLOOR] / mn[C_NONE] : 0);
+		printf("  slowdown (2b)/(1): median %.2fx  min %.2fx\n",
+		       med[C_FLOOR_PATH] > 0 ? med[C_FLOOR_PATH] / med[C_NONE] : 0,
+		       mn[C_FLOOR_PATH] > 0 ? mn[C_FLOOR_PATH] / mn[C_NONE] : 0);
 		printf("  slowdown (3)/(1):  median %.2fx  min %.2fx\n",
 		       med[C_FALCOD] > 0 ? med[C_FALCOD] / med[C_NONE] : 0,
 		       mn[C_FALCOD] > 0 ? mn[C_FALCOD] / mn[C_NONE] : 0);
@@ -621,6 +642,9 @@ int main(int argc, char **argv)
 		printf("  workload CPU (median, user+sys): none %.0f ms", cmed[C_NONE]);
 		if (cmed[C_FLOOR] > 0)
 			printf(", floor %.0f ms = %.2fx", cmed[C_FLOOR], cmed[C_FLOOR] / cmed[C_NONE]);
+		if (cmed[C_FLOOR_PATH] > 0)
+			printf(", floor+path %.0f ms = %.2fx", cmed[C_FLOOR_PATH],
+			       cmed[C_FLOOR_PATH] / cmed[C_NONE]);
 		if (cmed[C_FALCOD] > 0)
 			printf(", falcod %.0f ms = %.2fx", cmed[C_FALCOD],
 			       cmed[C_FALCOD] / cmed[C_NONE]);
@@ -641,15 +665,20 @@ int main(int argc, char **argv)
 			else
 				printf("more than %.0fx fewer\n", seen_no);
 			printf("  prefilter: falcod CPU per run after ready: on %.3f s, off %.3f s; "
-			       "workload slowdown on %.2fx, off %.2fx, floor %.2fx\n",
+			       "workload slowdown on %.2fx, off %.2fx, floor %.2fx, "
+			       "floor+path %.2fx\n",
 			       fs->cpu_s / np, fn->cpu_s / nn,
 			       med[C_FALCOD] > 0 ? med[C_FALCOD] / med[C_NONE] : 0,
 			       med[C_NOPF] > 0 ? med[C_NOPF] / med[C_NONE] : 0,
-			       med[C_FLOOR] > 0 ? med[C_FLOOR] / med[C_NONE] : 0);
+			       med[C_FLOOR] > 0 ? med[C_FLOOR] / med[C_NONE] : 0,
+			       med[C_FLOOR_PATH] > 0 ? med[C_FLOOR_PATH] / med[C_NONE] : 0);
 		}
 		if (nrun[w][C_FLOOR])
 			printf("  floor: %.2f M syscalls returned on the machine per run\n",
-			       (double)floor_n[w] / nrun[w][C_FLOOR] / 1e6);
+			       (double)floor_n[w][C_FLOOR] / nrun[w][C_FLOOR] / 1e6);
+		if (nrun[w][C_FLOOR_PATH])
+			printf("  floor+path: %.2f M syscalls returned on the machine per run\n",
+			       (double)floor_n[w][C_FLOOR_PATH] / nrun[w][C_FLOOR_PATH] / 1e6);
 		int nf = nrun[w][C_FALCOD];
 		if (nf && !fs->failed) {
 			printf("  falcod: events seen %.0f per run, dropped (ring full) %.0f per run, "
