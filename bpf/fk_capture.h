@@ -34,8 +34,8 @@ enum fk_counter {
 #define FK_PF_EXIT_KEEP 0
 #define FK_PF_EXIT_DROP 1
 #define FK_PF_NEED_OFF (64 * 1024 + 16)
-/* After it, three __u32 the filter itself uses (values it computes once and reloads: a map
+/* After it, four __u32 the filter itself uses (values it computes once and reloads: a map
  * load gives the verifier an unknown value, which keeps its states few). */
-#define FK_PF_TMP_WORDS 3
+#define FK_PF_TMP_WORDS 4
 
 #endif /* FK_CAPTURE_H */

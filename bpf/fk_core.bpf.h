@@ -69,7 +69,7 @@ struct fk_scratch {
 	__u32 type;             /* enum fk_event_type, set by the dispatcher for the handler */
 	__u32 nr;               /* syscall number */
 	__u32 pf_need;          /* the state tables need this record (prefilters: keep) */
-	__u32 pf_tmp[3];        /* the generated prefilter's scratch words (fk_capture.h) */
+	__u32 pf_tmp[FK_PF_TMP_WORDS]; /* the generated prefilter's scratch words (fk_capture.h) */
 	__u32 close_need;       /* a close's pf_need, decided by the dispatcher for fk_h_args */
 	__u64 task;             /* the current task, set by the dispatcher for its tail calls */
 	struct fk_pf_pending pending;  /* the last open dropped on this CPU (fk_pf_pending_*) */

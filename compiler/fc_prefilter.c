@@ -922,6 +922,8 @@ static void em_eq_bytes(struct pf_em *e, int dst, int ptr, int16_t off, unsigned
 #define TMP_FLAGS 4
 #define TMP_FVALID 8
 #define TMP_LEN 12
+#define TMP_DOT 16      /* the normal path has a component starting with '.' (".bashrc") */
+_Static_assert(TMP_DOT + 4 <= 4 + 4 * FK_PF_TMP_WORDS, "FK_PF_TMP_WORDS too small");
 
 static void em_prologue(struct pf_em *e, const struct pf_ctx *c, int keep)
 {
@@ -963,14 +965,18 @@ static void em_prologue(struct pf_em *e, const struct pf_ctx *c, int keep)
 		em_stx(e, BPF_W, R9, R4, TMP_FVALID);
 	}
 	if (c->uses_str) {
-		/* r8 = the path, r9 = its length with the NUL when it is absolute and normal (no
-		 * "//", no "/." anywhere, no trailing '/' except "/", NUL only at the end), else
-		 * 0 (in r0, then in the TMP_LEN word). The length is reloaded after the scan so that the verifier sees one state
-		 * whatever the iteration the scan ended at. */
+		/* r8 = the path; the TMP_LEN word = its length with the NUL when it is absolute
+		 * and normal, else 0; the TMP_DOT word = 1 when it is normal and has a component
+		 * starting with '.'. Normal: no "//", no "." or ".." component ("/./", "/../",
+		 * nor at the end), no trailing '/' except "/", NUL only at the end: what
+		 * normalization (rt_path_join, Falco's concatenate_paths) leaves as it is, so
+		 * that fd.name is the path itself. The length is reloaded after the scan so that
+		 * the verifier sees one state whatever the iteration the scan ended at. */
 		int p = pf_param_index(t, "name");
 		int bad = em_label(e), ok = em_label(e), loop = em_label(e), next = em_label(e),
 		    nt = em_label(e), out = em_label(e);
 		em_movi(e, R0, 0);
+		em_stx(e, BPF_W, R9, R0, TMP_DOT);
 		em_mov(e, R8, R7);
 		if (p < 0) {
 			em_ja(e, out);
@@ -991,14 +997,16 @@ static void em_prologue(struct pf_em *e, const struct pf_ctx *c, int keep)
 			em_jmpi(e, BPF_JNE, R2, 2, bad);
 			em_bind(e, nt);
 			em_alui(e, BPF_SUB, R2, 1);
-			/* for r5 in 0 .. strlen - 1, eight positions a word: a position is bad if its
-			 * byte is NUL, or '/' followed by '/' or '.' (0x2f, 0x2e: the byte | 1 is
+			/* for r5 in 0 .. strlen - 1, eight positions a word: a position is flagged if
+			 * its byte is NUL, or '/' followed by '/' or '.' (0x2f, 0x2e: the byte | 1 is
 			 * 0x2f). The "has a zero byte" trick (em_eq_bytes) on the word, the word
-			 * xor '/' and the next word | 0x01.. xor '/' never misses a bad position;
-			 * it may flag a byte above a flagged one (the borrow), so a flagged word is
-			 * looked at byte by byte, exactly as before. Positions past the string are
-			 * masked off in the last word. The loads read up to 8 bytes past the NUL,
-			 * inside the scratch value. */
+			 * xor '/' and the next word | 0x01.. xor '/' never misses a flagged
+			 * position; it may flag a byte above a flagged one (the borrow). A flagged
+			 * word is looked at byte by byte: NUL and "//" are bad; "/." is bad when
+			 * the '.' or ".." is a whole component (followed by '/' or NUL), else it
+			 * starts a name like ".bashrc" and sets TMP_DOT. Positions past the string
+			 * are masked off in the last word. The loads read up to 8 bytes past the
+			 * NUL, inside the scratch value. */
 			int wloop = em_label(e), full = em_label(e), slow = em_label(e);
 			em_movi(e, R5, 0);
 			em_bind(e, wloop);
@@ -1055,7 +1063,18 @@ static void em_prologue(struct pf_em *e, const struct pf_ctx *c, int keep)
 			em_jmpi(e, BPF_JNE, R4, '/', next);
 			em_ldx(e, BPF_B, R4, R3, 1);
 			em_jmpi(e, BPF_JEQ, R4, '/', bad);
-			em_jmpi(e, BPF_JEQ, R4, '.', bad);
+			em_jmpi(e, BPF_JNE, R4, '.', next);
+			int dot = em_label(e);
+			em_ldx(e, BPF_B, R4, R3, 2);
+			em_jmpi(e, BPF_JEQ, R4, '/', bad);
+			em_jmpi(e, BPF_JEQ, R4, 0, bad);
+			em_jmpi(e, BPF_JNE, R4, '.', dot);
+			em_ldx(e, BPF_B, R4, R3, 3);
+			em_jmpi(e, BPF_JEQ, R4, '/', bad);
+			em_jmpi(e, BPF_JEQ, R4, 0, bad);
+			em_bind(e, dot);
+			em_movi(e, R4, 1);
+			em_stx(e, BPF_W, R9, R4, TMP_DOT);
 			em_bind(e, next);
 			em_alui(e, BPF_ADD, R5, 1);
 			em_ja(e, loop);
@@ -1102,13 +1121,33 @@ static int pf_rarity(unsigned char c)
 	return p ? (int)(p - common) : (int)sizeof(common);
 }
 
-/* Whether value v holds "//" or "/.": no absolute normal path (the only paths a string leaf
- * decides; em_prologue) contains it, so none equals, starts with, ends with or contains v and
- * the test is false without looking (e.g. "/.ssh/", "/root/.ssh"). */
-static bool pf_str_not_normal(const struct fc_str *v)
+/* Whether the value v of a test cmp cannot be met by an absolute normal path (the only paths
+ * a string leaf decides; em_prologue), which makes the test false without looking: v holds
+ * "//", "/./" or "/../", or, for = and endswith, ends with "/." or "/..". */
+static bool pf_str_not_normal(const struct fc_str *v, enum pf_cmp cmp)
+{
+	const char *s = v->s;
+	size_t n = v->len;
+	for (size_t i = 0; i + 1 < n; i++) {
+		if (s[i] != '/')
+			continue;
+		if (s[i + 1] == '/')
+			return true;
+		size_t k = i + 1;
+		while (k < n && k < i + 3 && s[k] == '.')
+			k++;
+		if (k > i + 1 && (k < n ? s[k] == '/' : cmp == CMP_EQ || cmp == CMP_SUFFIX))
+			return true;
+	}
+	return false;
+}
+
+/* Whether v holds "/.": a path that contains it has a component starting with '.', so the
+ * test is false at once when the scan saw none (TMP_DOT; e.g. "/.ssh/", "/root/.ssh"). */
+static bool pf_str_needs_dot(const struct fc_str *v)
 {
 	for (size_t i = 0; i + 1 < v->len; i++)
-		if (v->s[i] == '/' && (v->s[i + 1] == '/' || v->s[i + 1] == '.'))
+		if (v->s[i] == '/' && v->s[i + 1] == '.')
 			return true;
 	return false;
 }
@@ -1151,10 +1190,11 @@ static void em_leaf(struct pf_em *e, const struct pf_leaf *l, int on_t, int on_f
 		em_jmpi(e, BPF_JEQ, R1, 0, on_m);
 		em_jmpi(e, BPF_JGT, R1, PF_PATH_MAX, on_m);
 		/* the path is absolute and normal from here: values it cannot meet are false
-		 * without a test (pf_str_not_normal) */
+		 * without a test (pf_str_not_normal), values with "/." are when it has no
+		 * component starting with '.' (pf_str_needs_dot) */
 		size_t last = l->nvals;
 		for (size_t k = 0; k < l->nvals; k++)
-			if (!pf_str_not_normal(&l->vals[k]))
+			if (!pf_str_not_normal(&l->vals[k], l->cmp))
 				last = k;
 		if (last == l->nvals) {
 			em_ja(e, on_f);
@@ -1162,9 +1202,13 @@ static void em_leaf(struct pf_em *e, const struct pf_leaf *l, int on_t, int on_f
 		}
 		for (size_t k = 0; k <= last; k++) {
 			const struct fc_str *v = &l->vals[k];
-			if (pf_str_not_normal(v))
+			if (pf_str_not_normal(v, l->cmp))
 				continue;
 			int fail = k < last ? em_label(e) : on_f;
+			if (pf_str_needs_dot(v)) {
+				em_ldx(e, BPF_W, R4, R9, TMP_DOT);
+				em_jmpi(e, BPF_JEQ, R4, 0, fail);
+			}
 			if (l->cmp == CMP_CONTAINS) {
 				/* for r5 in 0 .. len - 1 - klen: the bytes at r8 + r5. Eight start
 				 * positions at a time: a word test (em_eq_bytes) on the needle's two
@@ -1695,7 +1739,7 @@ void fc_prefilter_dump(const struct fc_prefilter *pf, FILE *out, bool all)
 /* --- blob ---------------------------------------------------------------------------------- */
 
 #define PF_BLOB_MAGIC "FCPF"
-#define PF_BLOB_VERSION 1u
+#define PF_BLOB_VERSION 2u      /* 2: four scratch words (TMP_DOT) */
 
 static void put32(uint8_t *p, uint32_t v)
 {
