@@ -1,8 +1,11 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* bench_live.c - what live monitoring costs a syscall-heavy workload.
  *
- * Three workloads (open+close of one file, `dd bs=1`-style read+write, fork+exec of
- * /bin/true) are each timed, in this process, under five conditions:
+ * Four workloads (open+close of one file, `dd bs=1`-style read+write, fork+exec of
+ * /bin/true, and a small C build: cc -c of 8 sources that include local and system headers,
+ * then a link, run in a project directory written at setup, so that the compiler opens its
+ * sources and local headers by relative paths as real builds do) are each timed, in this
+ * process, under five conditions:
  *   1. no monitor;
  *   2. the floor: bench_floor.bpf.c, a tp_btf/sys_exit program that only counts syscalls in
  *      a per-CPU counter (what any eBPF syscall monitor pays before doing anything);
@@ -24,6 +27,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -63,16 +67,26 @@ static struct {
 	long opens;     /* open+close pairs per run */
 	long bytes;     /* bytes copied one at a time per run */
 	long execs;     /* fork+exec of /bin/true per run */
+	long builds;    /* builds of the whole C project per run */
 	const char *falcod;
 	const char *rules;
 	bool keep;
 	const char *only;       /* one workload's key, or NULL for all */
-} opt = { 5, 2000000, 2L << 20, 5000, FC_FALCOD, NULL, false, NULL };
+} opt = { 5, 2000000, 2L << 20, 5000, 5, FC_FALCOD, NULL, false, NULL };
 
 static bool skip(size_t w);
 
 static char dir[64];
 static char path_open[128], path_data[128], path_ready[128], path_out[128], path_err[128];
+
+/* The build workload's project: BUILD_NSRC sources, BUILD_NHDR local headers, in path_proj. */
+#define BUILD_NSRC 8
+#define BUILD_NHDR 6
+#define STR_(x) #x
+#define STR(x) STR_(x)
+static char path_proj[128];
+static char cc_path[4096];      /* cc or gcc, found on PATH at setup */
+static char build_src[BUILD_NSRC][16], build_obj[BUILD_NSRC][16];
 
 static void die(const char *what)
 {
@@ -130,20 +144,78 @@ static void work_exec(void)
 	}
 }
 
+/* Runs cc_path with argv in the project directory, as make would, and waits for it: a
+ * compiler that fails leaves nothing worth timing. */
+static void run_cc(char *const argv[])
+{
+	pid_t p = fork();
+	if (p < 0)
+		die("fork");
+	if (p == 0) {
+		if (chdir(path_proj) != 0) {
+			fprintf(stderr, "chdir %s: %s\n", path_proj, strerror(errno));
+			_exit(126);
+		}
+		execve(cc_path, argv, environ);
+		fprintf(stderr, "exec %s: %s\n", cc_path, strerror(errno));
+		_exit(127);
+	}
+	int st;
+	if (waitpid(p, &st, 0) < 0)
+		die("waitpid");
+	if (!WIFEXITED(st) || WEXITSTATUS(st) != 0) {
+		fprintf(stderr, "bench_live: in %s:", path_proj);
+		for (char *const *a = argv; *a; a++)
+			fprintf(stderr, " %s", *a);
+		fprintf(stderr, ": failed (status 0x%x)\n", st);
+		exit(2);
+	}
+}
+
+static void work_build(void)
+{
+	char *link_argv[BUILD_NSRC + 4] = { "cc" };
+	for (int i = 0; i < BUILD_NSRC; i++)
+		link_argv[1 + i] = build_obj[i];
+	link_argv[BUILD_NSRC + 1] = "-o";
+	link_argv[BUILD_NSRC + 2] = "prog";
+	for (long b = 0; b < opt.builds; b++) {
+		for (int i = 0; i < BUILD_NSRC; i++) {
+			char *const argv[] = { "cc", "-c", "-I", "include", build_src[i], "-o",
+					       build_obj[i], NULL };
+			run_cc(argv);
+		}
+		run_cc(link_argv);
+	}
+}
+
 struct workload {
 	const char *key;        /* for --only */
 	const char *name;
 	void (*fn)(void);
 	const char *unit;       /* what one operation is */
 	long *ops;              /* operations per run */
+	const char *per;        /* the per-op line's label, */
+	const char *per_unit;   /* its unit */
+	double per_scale;       /* and that unit per ms */
 };
 
-static const struct workload workloads[] = {
-	{ "open", "open+close", work_open, "openat+close pair", &opt.opens },
-	{ "dd", "dd bs=1", work_dd, "byte (read+write of 1 byte)", &opt.bytes },
-	{ "exec", "fork+exec /bin/true", work_exec, "fork+execve+wait", &opt.execs },
+enum { W_OPEN, W_DD, W_EXEC, W_BUILD, NWORK };
+static const struct workload workloads[NWORK] = {
+	[W_OPEN] = { "open", "open+close", work_open, "openat+close pair", &opt.opens, "per op",
+		     "us", 1e3 },
+	[W_DD] = { "dd", "dd bs=1", work_dd, "byte (read+write of 1 byte)", &opt.bytes, "per op",
+		   "us", 1e3 },
+	[W_EXEC] = { "exec", "fork+exec /bin/true", work_exec, "fork+execve+wait", &opt.execs,
+		     "per op", "us", 1e3 },
+	/* a whole build takes a few hundred ms: per-build costs read best in ms */
+	[W_BUILD] = { "build", "build", work_build,
+		      "whole-project build (" STR(BUILD_NSRC) " x cc -c, 1 x cc link)",
+		      &opt.builds, "per build", "ms", 1 },
 };
-#define NWORK (sizeof(workloads) / sizeof(workloads[0]))
+
+/* Workloads found unable to run here at setup (build without a compiler). */
+static bool unavailable[NWORK];
 
 enum { C_NONE, C_FLOOR, C_FLOOR_PATH, C_FALCOD, C_NOPF, NCOND };
 static const char *cond_names[NCOND] = {
@@ -156,7 +228,7 @@ static const char *cond_names[NCOND] = {
 
 static bool skip(size_t w)
 {
-	return opt.only && strcmp(opt.only, workloads[w].key) != 0;
+	return unavailable[w] || (opt.only && strcmp(opt.only, workloads[w].key) != 0);
 }
 
 /* CPU milliseconds, user + system, of this process and its waited-for children: the
@@ -349,14 +421,16 @@ static void falcod_stop(pid_t p, struct falcod_run *fr)
 static void usage(FILE *f)
 {
 	fprintf(f,
-		"usage: bench_live [-n RUNS] [--opens N] [--bytes N] [--execs N] [--quick]\n"
-		"                  [--only open|dd|exec] [--falcod PATH] [--rules FILE]\n"
-		"                  [--compat DIR] [--keep]\n"
-		"Times open+close, dd bs=1 and fork+exec workloads with no monitor, with a bare\n"
-		"eBPF program on sys_exit, with the same program plus a copy of open paths, and\n"
-		"with falcod live on the upstream falco_rules.yaml, prefilters on and off.\n"
-		"Needs root. Defaults: -n 5 --opens 2000000 --bytes 2097152 --execs 5000;\n"
-		"--quick: --opens 200000 --bytes 262144 --execs 500.\n");
+		"usage: bench_live [-n RUNS] [--opens N] [--bytes N] [--execs N] [--builds N]\n"
+		"                  [--quick] [--only open|dd|exec|build] [--falcod PATH]\n"
+		"                  [--rules FILE] [--compat DIR] [--keep]\n"
+		"Times open+close, dd bs=1, fork+exec and small C build workloads with no\n"
+		"monitor, with a bare eBPF program on sys_exit, with the same program plus a copy\n"
+		"of open paths, and with falcod live on the upstream falco_rules.yaml, prefilters\n"
+		"on and off. A build is " STR(BUILD_NSRC) " x `cc -c` and a link, with cc (or\n"
+		"gcc) found on PATH.\n"
+		"Needs root. Defaults: -n 5 --opens 2000000 --bytes 2097152 --execs 5000\n"
+		"--builds 5; --quick: --opens 200000 --bytes 262144 --execs 500 --builds 3.\n");
 }
 
 static long num_arg(int argc, char **argv, int *i)
@@ -388,6 +462,140 @@ static void write_file(const char *path, long bytes)
 		left -= (long)n;
 	}
 	close(fd);
+}
+
+/* The first cc, else gcc, on PATH, into cc_path. Relative PATH entries are passed over: the
+ * compiler is started in the project directory, where they would name something else. */
+static bool find_cc(void)
+{
+	static const char *const names[] = { "cc", "gcc" };
+	const char *path = getenv("PATH");
+	if (!path || !*path)
+		path = "/usr/local/bin:/usr/bin:/bin";
+	for (size_t n = 0; n < sizeof(names) / sizeof(names[0]); n++) {
+		for (const char *s = path;;) {
+			const char *e = strchrnul(s, ':');
+			if (*s == '/') {
+				int len = snprintf(cc_path, sizeof(cc_path), "%.*s/%s",
+						   (int)(e - s), s, names[n]);
+				struct stat sb;
+				if (len < (int)sizeof(cc_path) && stat(cc_path, &sb) == 0 &&
+				    S_ISREG(sb.st_mode) && access(cc_path, X_OK) == 0)
+					return true;
+			}
+			if (!*e)
+				break;
+			s = e + 1;
+		}
+	}
+	cc_path[0] = 0;
+	return false;
+}
+
+static FILE *proj_create(const char *rel)
+{
+	char p[256];
+	snprintf(p, sizeof(p), "%s/%s", path_proj, rel);
+	FILE *f = fopen(p, "we");
+	if (!f)
+		die(p);
+	return f;
+}
+
+static void proj_close(FILE *f, const char *rel)
+{
+	bool bad = ferror(f);
+	if (fclose(f) != 0 || bad)
+		die(rel);
+}
+
+/* The build workload's project: include/h0.h declares what the sources share, hK.h (K >= 1)
+ * includes h0.h or, for odd K, hK-1.h, so the compiler follows nested local includes; each
+ * src/fN.c includes stdio.h, stdlib.h, string.h (absolute paths under /usr/include), h0.h and
+ * three of h1-h5 (relative paths, looked up in src/ first, then in include/); f0.c holds main. */
+static void write_project(void)
+{
+	snprintf(path_proj, sizeof(path_proj), "%s/proj", dir);
+	static const char *const subdirs[] = { "", "/src", "/include", "/obj" };
+	for (size_t i = 0; i < sizeof(subdirs) / sizeof(subdirs[0]); i++) {
+		char p[256];
+		snprintf(p, sizeof(p), "%s%s", path_proj, subdirs[i]);
+		if (mkdir(p, 0755) != 0)
+			die(p);
+	}
+
+	FILE *f = proj_create("include/h0.h");
+	fprintf(f, "#ifndef H0_H\n#define H0_H\n#include <stddef.h>\n\n"
+		   "struct rec {\n\tint id;\n\tsize_t len;\n\tchar name[32];\n};\n\n");
+	for (int n = 0; n < BUILD_NSRC; n++)
+		fprintf(f, "int f%d_run(int x);\n", n);
+	fprintf(f, "#endif\n");
+	proj_close(f, "include/h0.h");
+	for (int k = 1; k < BUILD_NHDR; k++) {
+		char rel[32];
+		snprintf(rel, sizeof(rel), "include/h%d.h", k);
+		f = proj_create(rel);
+		fprintf(f,
+			"#ifndef H%d_H\n#define H%d_H\n#include \"h%d.h\"\n\n"
+			"#define H%d_SCALE %d\n\n"
+			"static inline int h%d_mix(int x)\n{\n\treturn x * H%d_SCALE + %d;\n}\n\n"
+			"static inline void h%d_tag(struct rec *r)\n{\n\tr->id ^= %d;\n}\n#endif\n",
+			k, k, k % 2 ? k - 1 : 0, k, k + 2, k, k, k, k, k);
+		proj_close(f, rel);
+	}
+	for (int n = 0; n < BUILD_NSRC; n++) {
+		int h[3] = { 1 + n % 5, 1 + (n + 1) % 5, 1 + (n + 3) % 5 };
+		snprintf(build_src[n], sizeof(build_src[n]), "src/f%d.c", n);
+		snprintf(build_obj[n], sizeof(build_obj[n]), "obj/f%d.o", n);
+		f = proj_create(build_src[n]);
+		fprintf(f,
+			"#include <stdio.h>\n#include <stdlib.h>\n#include <string.h>\n\n"
+			"#include \"h0.h\"\n"
+			"#include \"h%d.h\"\n#include \"h%d.h\"\n#include \"h%d.h\"\n\n"
+			"static int fill(struct rec *r, int x)\n{\n"
+			"\tr->id = h%d_mix(x) + h%d_mix(x) + h%d_mix(x);\n\th%d_tag(r);\n"
+			"\tr->len = (size_t)snprintf(r->name, sizeof(r->name),"
+			" \"f%d:%%d\", r->id);\n"
+			"\treturn r->id;\n}\n\n"
+			"static int count(const char *s, char c)\n{\n\tint n = 0;\n"
+			"\tfor (; *s; s++)\n\t\tn += *s == c;\n\treturn n;\n}\n\n"
+			"int f%d_run(int x)\n{\n\tstruct rec r;\n\tint id = fill(&r, x);\n"
+			"\tchar *copy = malloc(r.len + 1);\n\tif (!copy)\n\t\treturn -1;\n"
+			"\tmemcpy(copy, r.name, r.len + 1);\n"
+			"\tid += count(copy, ':') + (int)strlen(copy);\n\tfree(copy);\n"
+			"\treturn id;\n}\n",
+			h[0], h[1], h[2], h[0], h[1], h[2], h[0], n, n);
+		if (n == 0) {
+			fprintf(f, "\nint main(void)\n{\n\tint sum = 0;\n");
+			for (int m = 0; m < BUILD_NSRC; m++)
+				fprintf(f, "\tsum += f%d_run(%d);\n", m, m);
+			fprintf(f, "\tprintf(\"%%d\\n\", sum);\n\treturn 0;\n}\n");
+		}
+		proj_close(f, build_src[n]);
+	}
+}
+
+static void remove_project(void)
+{
+	char p[256];
+	for (int n = 0; n < BUILD_NSRC; n++) {
+		snprintf(p, sizeof(p), "%s/%s", path_proj, build_src[n]);
+		unlink(p);
+		snprintf(p, sizeof(p), "%s/%s", path_proj, build_obj[n]);
+		unlink(p);
+	}
+	for (int k = 0; k < BUILD_NHDR; k++) {
+		snprintf(p, sizeof(p), "%s/include/h%d.h", path_proj, k);
+		unlink(p);
+	}
+	snprintf(p, sizeof(p), "%s/prog", path_proj);
+	unlink(p);
+	static const char *const subdirs[] = { "src", "include", "obj" };
+	for (size_t i = 0; i < sizeof(subdirs) / sizeof(subdirs[0]); i++) {
+		snprintf(p, sizeof(p), "%s/%s", path_proj, subdirs[i]);
+		rmdir(p);
+	}
+	rmdir(path_proj);
 }
 
 /* "1.23 0.98 0.50" from /proc/loadavg: other work on the machine skews every number. */
@@ -432,10 +640,13 @@ int main(int argc, char **argv)
 			opt.bytes = num_arg(argc, argv, &i);
 		else if (strcmp(a, "--execs") == 0)
 			opt.execs = num_arg(argc, argv, &i);
+		else if (strcmp(a, "--builds") == 0)
+			opt.builds = num_arg(argc, argv, &i);
 		else if (strcmp(a, "--quick") == 0) {
 			opt.opens = 200000;
 			opt.bytes = 256L << 10;
 			opt.execs = 500;
+			opt.builds = 3;
 		} else if (strcmp(a, "--falcod") == 0 && i + 1 < argc)
 			opt.falcod = argv[++i];
 		else if (strcmp(a, "--rules") == 0 && i + 1 < argc)
@@ -458,7 +669,7 @@ int main(int argc, char **argv)
 	for (size_t w = 0; w < NWORK; w++)
 		nsel += !skip(w);
 	if (!nsel) {
-		fprintf(stderr, "bench_live: --only %s: not open, dd or exec\n", opt.only);
+		fprintf(stderr, "bench_live: --only %s: not open, dd, exec or build\n", opt.only);
 		return 2;
 	}
 	if (opt.runs > MAX_RUNS)
@@ -487,6 +698,14 @@ int main(int argc, char **argv)
 		printf("bench_live: skipped: %s: %s (set --falcod)\n", opt.falcod, strerror(errno));
 		return 0;
 	}
+	if (!skip(W_BUILD) && !find_cc()) {
+		if (nsel == 1) {
+			printf("bench_live: skipped: no cc or gcc on PATH (--only build)\n");
+			return 0;
+		}
+		printf("bench_live: build skipped: no cc or gcc on PATH\n");
+		unavailable[W_BUILD] = true;
+	}
 	libbpf_set_print(quiet_libbpf);
 
 	strcpy(dir, "/tmp/bench_live.XXXXXX");
@@ -499,11 +718,16 @@ int main(int argc, char **argv)
 	snprintf(path_err, sizeof(path_err), "%s/falcod.err", dir);
 	write_file(path_open, 16);
 	write_file(path_data, opt.bytes);
+	if (!skip(W_BUILD))
+		write_project();
 
 	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
 	printf("%d runs per condition, %ld CPUs online, load average %s before\n", opt.runs, ncpu,
 	       loadavg());
-	printf("falcod %s\nrules  %s\n\n", opt.falcod, opt.rules);
+	printf("falcod %s\nrules  %s\n", opt.falcod, opt.rules);
+	if (!skip(W_BUILD))
+		printf("cc     %s\n", cc_path);
+	printf("\n");
 	fflush(stdout);
 
 	static double ms[NWORK][NCOND][MAX_RUNS], cpu[NWORK][NCOND][MAX_RUNS];
@@ -511,16 +735,20 @@ int main(int argc, char **argv)
 	static uint64_t floor_n[NWORK][NCOND];
 	static struct falcod_sum fsum_pf[NWORK], fsum_nopf[NWORK];
 
-	/* warm-up: page cache, /bin/true, the allocator */
+	/* warm-up: page cache, /bin/true, the compiler, the allocator */
 	{
-		long o = opt.opens, b = opt.execs;
+		long o = opt.opens, b = opt.execs, c = opt.builds;
 		opt.opens = o / 10 + 1;
 		opt.execs = b / 10 + 1;
+		opt.builds = 1;
 		work_open();
 		work_dd();
 		work_exec();
+		if (!skip(W_BUILD))
+			work_build();
 		opt.opens = o;
 		opt.execs = b;
+		opt.builds = c;
 	}
 
 	/* Runs interleaved, so that other load on the machine hits every condition alike: for each
@@ -615,17 +843,17 @@ int main(int argc, char **argv)
 			cmed[c] = median_of(cpu[w][c], n);
 			bench_print_stats(cond_names[c], width, ms[w][c], n);
 		}
-		printf("  per op (median): none %.3f us", med[C_NONE] * 1e3 / (double)ops);
+		double per = wl->per_scale / (double)ops;
+		const char *u = wl->per_unit;
+		printf("  %s (median): none %.3f %s", wl->per, med[C_NONE] * per, u);
 		if (med[C_FLOOR] > 0)
-			printf(", floor %+.3f us", (med[C_FLOOR] - med[C_NONE]) * 1e3 / (double)ops);
+			printf(", floor %+.3f %s", (med[C_FLOOR] - med[C_NONE]) * per, u);
 		if (med[C_FLOOR_PATH] > 0)
-			printf(", floor+path %+.3f us",
-			       (med[C_FLOOR_PATH] - med[C_NONE]) * 1e3 / (double)ops);
+			printf(", floor+path %+.3f %s", (med[C_FLOOR_PATH] - med[C_NONE]) * per, u);
 		if (med[C_FALCOD] > 0)
-			printf(", falcod %+.3f us", (med[C_FALCOD] - med[C_NONE]) * 1e3 / (double)ops);
+			printf(", falcod %+.3f %s", (med[C_FALCOD] - med[C_NONE]) * per, u);
 		if (med[C_NOPF] > 0)
-			printf(", --no-prefilter %+.3f us",
-			       (med[C_NOPF] - med[C_NONE]) * 1e3 / (double)ops);
+			printf(", --no-prefilter %+.3f %s", (med[C_NOPF] - med[C_NONE]) * per, u);
 		printf("\n");
 		printf("  slowdown (2)/(1):  median %.2fx  min %.2fx\n",
 		       med[C_FLOOR] > 0 ? med[C_FLOOR] / med[C_NONE] : 0,
@@ -707,6 +935,8 @@ int main(int argc, char **argv)
 		unlink(path_ready);
 		unlink(path_out);
 		unlink(path_err);
+		if (path_proj[0])
+			remove_project();
 		rmdir(dir);
 	}
 	return 0;
