@@ -109,13 +109,14 @@ static bool pf_state_type(unsigned t)
 
 /* --- the lowered condition ---------------------------------------------------------------- */
 
+/* guard: the leaf is a check on an fd field of an open, false when res < 0 (the open failed:
+ * no fd, every fd field is <NA> in userspace, and a check on <NA> is false). */
 enum pf_leaf_kind {
-	LF_RES,         /* res OP imm; guard: undecided when res < 0 */
+	LF_RES,         /* res OP imm */
 	LF_RES_ERR,     /* evt.res = "<errno name>": false when res >= 0, else undecided */
-	LF_FLAGS,       /* (flags param & mask) != 0; undecided when the param is not 4 bytes
-			 * (or, with guard, when res < 0) */
+	LF_FLAGS,       /* (flags param & mask) != 0; undecided when the param is not 4 bytes */
 	LF_STR,         /* the path param OP values; undecided unless an absolute, normalized
-			 * path of at most PF_PATH_MAX bytes (and, with guard, res >= 0) */
+			 * path of at most PF_PATH_MAX bytes */
 };
 
 enum pf_cmp { CMP_EQ, CMP_NE, CMP_LT, CMP_LE, CMP_GT, CMP_GE, CMP_PREFIX, CMP_SUFFIX, CMP_CONTAINS };
@@ -1163,7 +1164,7 @@ static void em_leaf(struct pf_em *e, const struct pf_leaf *l, int on_t, int on_f
 	if (l->guard || l->kind == LF_RES || l->kind == LF_RES_ERR)
 		em_ldx(e, BPF_DW, R1, R7, PF_OFF_RES);
 	if (l->guard)
-		em_jmpi(e, BPF_JSLT, R1, 0, on_m);
+		em_jmpi(e, BPF_JSLT, R1, 0, on_f);
 	switch (l->kind) {
 	case LF_RES:
 		if (l->imm >= INT32_MIN && l->imm <= INT32_MAX) {
