@@ -676,7 +676,10 @@ static struct pf_ir *pf_check(struct pf_ctx *c, const struct fc_node *n, bool po
 		}
 		return acc;
 	}
-	case FC_FIELD_FD_NAME: {
+	case FC_FIELD_FD_NAME:
+	case FC_FIELD_FD_NAMERAW: {
+		/* the raw name is the name param; it differs from fd.name only when normalizing
+		 * changes the path, and the leaf decides only paths it leaves as they are */
 		if (!pf_is_open(t) || n->check.mod != FC_MOD_NONE || !rv)
 			return &pf_true;
 		struct pf_leaf l = { .kind = LF_STR, .guard = true, .text = text };
