@@ -128,11 +128,13 @@ struct {
 /* The fds whose open a filter dropped, per process image: their close is not needed by the
  * state tables (userspace never saw the fd). An fd made by any submitted record leaves the
  * set. The last dropped open of each CPU waits in front of it (fk_pf_pending) and gets here
- * only when the same process drops another open on that CPU. Task-local storage of the thread group leader (it dies with the process, so pid reuse
- * cannot confuse it): one byte per fd below FK_PF_FD_MAX (a higher fd is never recorded: its
- * close is kept), and the process image it is for (fk_pf_image: an exec closes O_CLOEXEC
- * fds without events). Bytes, not bits: threads of one process change different fds with
- * plain stores that cannot undo each other (no atomics needed, -mcpu=v1 has no fetch-and).
+ * only when the same process drops another open on that CPU. Task-local storage of the
+ * thread group leader (it dies with the process, so pid reuse cannot confuse it): one byte
+ * per fd below FK_PF_FD_MAX (a higher fd is never recorded: its close is kept), and the
+ * process image it is for (fk_pf_image: an exec closes O_CLOEXEC fds without events).
+ * Bytes, not bits: threads of one process change different fds with plain stores that
+ * cannot undo each other (no fetch-and needed; the generation counters use an atomic add,
+ * which -mcpu=v1 has).
  * It replaced a HASH keyed by tgid, leader start time, exec id and fd, whose insert and
  * delete cost more than the rest of the prefilter bookkeeping (docs/prefilter.md, "Cost"). */
 #define FK_PF_FD_MAX 2048
