@@ -17,8 +17,12 @@
  *      that number                                                        keepme-c's close kept
  *   D  open drop-d (pending), open keepme-d, dup2 keepme-d's fd over drop-d's, close both
  *                                                                         dup2 and both closes kept
- * The parent then reads the ring buffer and checks the child's records in order. Exits 77
- * (ctest's skip) only when not root or without BTF/eBPF; with one CPU, C is skipped (said). */
+ * The parent then reads the ring buffer and checks the child's records in order. Then a
+ * second child runs four threads that do a random mix of the same (and move themselves from
+ * CPU to CPU) a few thousand times at once, so that fd numbers pass between dropped and kept
+ * opens of different threads on different CPUs: every close of an fd whose open or dup2 was
+ * kept must come, the closes of dropped opens may not. Exits 77 (ctest's skip) only when not
+ * root or without BTF/eBPF; with one CPU, C is skipped (said). */
 #define _GNU_SOURCE
 #include "compiler/fc.h"
 #include "compiler/fc_prefilter.h"
@@ -29,6 +33,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -57,10 +62,28 @@ static struct {
 	bool done;                      /* the child's last close was seen */
 } seen;
 
+/* The stress child's records: the thread, the type, the result, the fd parameter, and
+ * whether it is an openat of a keepme file. */
+#define STRESS_THREADS 4
+#define STRESS_ITERS 3000
+struct srec {
+	uint32_t tid;
+	uint16_t type;
+	bool keep;
+	int64_t res, fd;
+};
+
+static struct {
+	pid_t child;
+	struct srec *r;
+	size_t n, cap;
+	bool done;
+} stress;
+
 static char *path_in(const char *name)
 {
-	static char bufs[8][128];
-	static int k;
+	static __thread char bufs[8][128];     /* per thread: the stress threads share it */
+	static __thread int k;
 	char *b = bufs[k++ % 8];
 	snprintf(b, sizeof(bufs[0]), "%s/%s", dir, name);
 	return b;
@@ -125,10 +148,85 @@ static void act(void)
 	_exit(0);
 }
 
+/* One stress thread: xorshift-chosen steps, each leaving no fd open. */
+static void *stress_thread(void *arg)
+{
+	uint64_t st = (uintptr_t)arg * 0x9e3779b97f4a7c15ull + 1;
+	for (int i = 0; i < STRESS_ITERS; i++) {
+		st ^= st << 13, st ^= st >> 7, st ^= st << 17;
+		switch (st % 8) {
+		case 0: case 1: case 2:
+			close(open_in("drop-a"));
+			break;
+		case 3:
+			close(open_in("keepme-a"));
+			break;
+		case 4: {
+			int a = open_in("drop-b1"), b = open_in("drop-b2");
+			close(a);
+			close(b);
+			break;
+		}
+		case 5: {
+			int d = open_in("drop-d"), k = open_in("keepme-d");
+			if (dup2(k, d) != d)
+				_exit(6);
+			close(d);
+			close(k);
+			break;
+		}
+		case 6:
+			pin((int)((st >> 8) % (uint64_t)ncpus));
+			break;
+		default: {
+			int fd = open_in("drop-c");
+			pin((int)((st >> 8) % (uint64_t)ncpus));
+			close(fd);
+		}
+		}
+	}
+	return NULL;
+}
+
+static void stress_act(void)
+{
+	pthread_t th[STRESS_THREADS];
+	for (uintptr_t i = 0; i < STRESS_THREADS; i++)
+		if (pthread_create(&th[i], NULL, stress_thread, (void *)(i + 1)))
+			_exit(7);
+	for (int i = 0; i < STRESS_THREADS; i++)
+		pthread_join(th[i], NULL);
+	if (dup2(0, 100) == 100)
+		close(100);
+	_exit(0);
+}
+
+static int on_stress_record(const struct fk_event_hdr *h, const struct rt_event *ev)
+{
+	if (stress.n == stress.cap) {
+		stress.cap = stress.cap ? 2 * stress.cap : 4096;
+		if (!(stress.r = realloc(stress.r, stress.cap * sizeof(*stress.r))))
+			live_die("realloc");
+	}
+	struct srec *r = &stress.r[stress.n++];
+	r->tid = h->tid;
+	r->type = h->type;
+	r->res = h->res;
+	r->fd = -1;
+	rt_param_s64(ev, "fd", &r->fd);
+	const char *p = h->type == FK_EVENT_OPENAT ? rt_param_str(ev, "name") : NULL;
+	r->keep = p && strstr(p, "/keepme-");
+	CHECK(!p || !strstr(p, "/drop-"), "stress: the open of %s was kept", p);
+	if (h->type == FK_EVENT_CLOSE && r->fd == 100)
+		stress.done = true;
+	return 0;
+}
+
 static int on_record(const struct fk_event_hdr *h, void *ctx)
 {
 	(void)ctx;
-	if (h->tgid != (uint32_t)seen.child || seen.n >= MAX_RECS)
+	bool mine = h->tgid == (uint32_t)seen.child, stressed = h->tgid == (uint32_t)stress.child;
+	if ((!mine || seen.n >= MAX_RECS) && !stressed)
 		return 0;
 	struct rt_event ev;
 	char err[256];
@@ -136,6 +234,8 @@ static int on_record(const struct fk_event_hdr *h, void *ctx)
 		CHECK(0, "undecodable record of type %u: %s", h->type, err);
 		return 0;
 	}
+	if (stressed)
+		return on_stress_record(h, &ev);
 	struct rec *r = &seen.r[seen.n++];
 	r->type = h->type;
 	r->res = h->res;
@@ -209,6 +309,35 @@ static void check(void)
 		CHECK(dup && is_close(kd + 2, dup->res), "D: the close of the dup2's fd was dropped");
 		CHECK(is_close(kd + 3, seen.r[kd].res), "D: keepme-d's close was dropped");
 	}
+}
+
+/* Every kept open of a keepme file and every kept dup2 is followed, in its thread, by the
+ * close of its fd; prints what it counted. */
+static void stress_check(void)
+{
+	size_t kept_fds = 0, missing = 0, closes = 0;
+	for (size_t i = 0; i < stress.n; i++) {
+		const struct srec *r = &stress.r[i];
+		if (r->type == FK_EVENT_CLOSE)
+			closes++;
+		if (!((r->type == FK_EVENT_OPENAT && r->keep) || r->type == FK_EVENT_DUP2) ||
+		    r->res < 0)
+			continue;
+		kept_fds++;
+		size_t j = i + 1;
+		while (j < stress.n && !(stress.r[j].tid == r->tid &&
+					 stress.r[j].type == FK_EVENT_CLOSE && stress.r[j].fd == r->res))
+			j++;
+		if (j == stress.n && ++missing <= 5)
+			printf("FAIL stress: thread %u's close of fd %lld (made by record #%zu) never "
+			       "came\n", r->tid, (long long)r->res, i);
+	}
+	if (missing)
+		live_failures++;
+	printf("stress: %zu records, %zu fds made by kept records, %zu closes kept, %zu of "
+	       "those fds' closes missing\n", stress.n, kept_fds, closes, missing);
+	CHECK(kept_fds >= STRESS_THREADS * STRESS_ITERS / 8, "stress: only %zu kept fds",
+	      kept_fds);
 }
 
 /* The prefilters of the one rule, for openat, close and dup2; NULL with a message. */
@@ -295,6 +424,29 @@ int main(void)
 	check();
 	if (live_failures)
 		print_recs();
+
+	stress.child = fork();
+	if (stress.child < 0)
+		live_die("fork");
+	if (stress.child == 0)
+		stress_act();
+	while (waitpid(stress.child, &status, WNOHANG) == 0) {
+		rc = rt_bpf_poll(b, 50, on_record, NULL);
+		CHECK(rc >= 0, "rt_bpf_poll: %d", rc);
+	}
+	CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0,
+	      "the stress child failed (status %#x: 3 pinning, 4 open, 6 dup2, 7 threads)",
+	      status);
+	for (int i = 0; i < 50 && !stress.done; i++) {
+		rc = rt_bpf_poll(b, 100, on_record, NULL);
+		CHECK(rc >= 0, "rt_bpf_poll: %d", rc);
+	}
+	CHECK(stress.done, "the stress child's last close (fd 100) never came");
+	rt_bpf_get_stats(b, &st);
+	CHECK(st.drops == 0, "%llu records lost (ring full): the check would not hold",
+	      (unsigned long long)st.drops);
+	stress_check();
+	free(stress.r);
 	rt_bpf_free(b);
 	fc_prefilter_free(pf);
 	fc_unit_free(u);
