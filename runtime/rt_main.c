@@ -1381,7 +1381,9 @@ static int replay_k8s(struct app *a)
 /* --- live capture ------------------------------------------------------------------------ */
 
 /* Event types the state needs whatever the rules say: Falco's "interesting syscalls" for its
- * process, fd and user tables. */
+ * process, fd and user tables. Those the kernel side has no handler for (pipe, pipe2) would
+ * come as GENERIC records, which carry none of what the state reads: live_select leaves them
+ * out unless a rule names them. */
 static const unsigned live_state_types[] = {
 	FK_EVENT_CLONE, FK_EVENT_CLONE3, FK_EVENT_FORK, FK_EVENT_VFORK,
 	FK_EVENT_EXECVE, FK_EVENT_EXECVEAT, FK_EVENT_PROCEXIT,
@@ -1418,7 +1420,8 @@ static unsigned live_select(const struct fc_ruleset *rs, bool all_events,
 	memset(types, 0, FK_EVENT_COUNT * sizeof(bool));
 	memset(syscalls, 0, FK_MAX_SYSCALLS * sizeof(bool));
 	for (size_t i = 0; i < sizeof(live_state_types) / sizeof(live_state_types[0]); i++)
-		types[live_state_types[i]] = true;
+		if (rt_bpf_has_handler(live_state_types[i]))
+			types[live_state_types[i]] = true;
 	for (unsigned k = 0; k < FK_EVENT_COUNT; k++) {
 		const struct rt_event_info *info = rt_event_info(k);
 		if (!info || (info->flags & (FK_EF_ENTER | FK_EF_GENERIC)))
