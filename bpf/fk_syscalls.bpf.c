@@ -92,6 +92,10 @@ FK_HANDLER(fk_h_generic)
 	return fk_submit(s);
 }
 
+/* fcntl commands that make an fd (include/uapi/asm-generic/fcntl.h, linux/fcntl.h). */
+#define FK_F_DUPFD 0
+#define FK_F_DUPFD_CLOEXEC 1030
+
 /* Every event whose parameters after the result are the syscall's arguments in order, typed
  * by fk_events.def: strings are read from user memory, byte buffers are left absent. The
  * loader (rt_bpf.c) lists which events these are. */
@@ -104,8 +108,14 @@ FK_HANDLER(fk_h_args)
 	if (type >= FK_EVENT_COUNT)
 		return 0;
 	/* the state need first: with a state-only prefilter, it decides before any work (a
-	 * close's was decided by the dispatcher, which dropped it already if it could) */
-	__u32 need = type == FK_EVENT_CLOSE ? s->close_need : 0;
+	 * close's was decided by the dispatcher, which dropped it already if it could; of the
+	 * fcntl commands the state reads only the fd duplications) */
+	__u32 need = 0;
+	if (type == FK_EVENT_CLOSE)
+		need = s->close_need;
+	else if (type == FK_EVENT_FCNTL)
+		need = ret >= 0 && ((__u32)regs->si == FK_F_DUPFD ||
+				    (__u32)regs->si == FK_F_DUPFD_CLOEXEC);
 	if (fk_pf_early_drop(type, need) || !fk_begin(s, type, ret))
 		return 0;
 	__u32 n = fk_nparams[type];

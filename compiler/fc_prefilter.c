@@ -83,11 +83,13 @@ static bool pf_is_open(unsigned t)
 }
 
 /* Types the state tables (runtime/rt_state.c) change on, or that carry fds/tuples they keep:
- * every event of these is kept. open/creat and close are handled apart (pf_need). */
+ * every event of these is kept. open/creat, close and fcntl are handled apart: the kernel
+ * sets pf_need on those the state needs (a directory fd, the close of an fd userspace knows,
+ * a successful F_DUPFD or F_DUPFD_CLOEXEC, the only fcntl rt_state reads). */
 static bool pf_state_type(unsigned t)
 {
 	unsigned f = pf_events[t].flags;
-	if (pf_is_open(t) || t == FK_EVENT_CLOSE)
+	if (pf_is_open(t) || t == FK_EVENT_CLOSE || t == FK_EVENT_FCNTL)
 		return false;
 	if (f & (FK_EF_PROC | FK_EF_CREATES_FD | FK_EF_CLOSES_FD | FK_EF_NET | FK_EF_GENERIC |
 		 FK_EF_ENTER))
@@ -100,7 +102,7 @@ static bool pf_state_type(unsigned t)
 	case FK_EVENT_PROCEXIT: case FK_EVENT_PIPE: case FK_EVENT_PIPE2:
 	case FK_EVENT_SOCKETPAIR: case FK_EVENT_MEMFD_CREATE: case FK_EVENT_USERFAULTFD:
 	case FK_EVENT_BPF: case FK_EVENT_DUP: case FK_EVENT_DUP2: case FK_EVENT_DUP3:
-	case FK_EVENT_FCNTL: case FK_EVENT_OPEN_BY_HANDLE_AT:
+	case FK_EVENT_OPEN_BY_HANDLE_AT:
 		return true;
 	default:
 		return false;
@@ -1743,7 +1745,7 @@ void fc_prefilter_dump(const struct fc_prefilter *pf, FILE *out, bool all)
 /* --- blob ---------------------------------------------------------------------------------- */
 
 #define PF_BLOB_MAGIC "FCPF"
-#define PF_BLOB_VERSION 2u      /* 2: four scratch words (TMP_DOT) */
+#define PF_BLOB_VERSION 3u      /* 2: four scratch words (TMP_DOT); 3: fcntl filtered */
 
 static void put32(uint8_t *p, uint32_t v)
 {

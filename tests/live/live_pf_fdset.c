@@ -4,9 +4,9 @@
  * an open, the close of its fd is dropped too, and a close of an fd userspace knows is never
  * dropped, whichever CPU the open and the close ran on.
  *
- * Loads the capture of openat, close and dup2 with the prefilters of a one-rule file (keep the
- * opens of paths containing "keepme"), and has a child process, pinned to one CPU or another
- * with sched_setaffinity, do:
+ * Loads the capture of openat, close, dup2 and fcntl with the prefilters of a one-rule file
+ * (keep the opens of paths containing "keepme"), and has a child process, pinned to one CPU
+ * or another with sched_setaffinity, do:
  *   A  open drop-a, close it (same CPU: the CPU's pending entry)        no record at all
  *      open keepme-a, which gets the same fd number, close it            both kept
  *   B  open drop-b1 and drop-b2, close both (the first moved to the fd set by the second)
@@ -17,6 +17,8 @@
  *      that number                                                        keepme-c's close kept
  *   D  open drop-d (pending), open keepme-d, dup2 keepme-d's fd over drop-d's, close both
  *                                                                         dup2 and both closes kept
+ *   E  open keepme-e, fcntl F_DUPFD of it, F_GETFD and F_SETFD, close both
+ *                                                                         only F_DUPFD of the fcntls
  * The parent then reads the ring buffer and checks the child's records in order. Then a
  * second child runs four threads that do a random mix of the same (and move themselves from
  * CPU to CPU) a few thousand times at once, so that fd numbers pass between dropped and kept
@@ -143,6 +145,13 @@ static void act(void)
 	close(d);
 	close(kd);
 
+	int ke = open_in("keepme-e");
+	int de = fcntl(ke, F_DUPFD, 0);
+	if (de < 0 || fcntl(ke, F_GETFD) < 0 || fcntl(de, F_SETFD, FD_CLOEXEC) < 0)
+		_exit(8);
+	close(de);
+	close(ke);
+
 	if (dup2(0, 100) == 100)
 		close(100);
 	_exit(0);
@@ -254,7 +263,8 @@ static void print_recs(void)
 		printf("  #%d %s res %lld fd %lld %s\n", i,
 		       seen.r[i].type == FK_EVENT_OPENAT ? "openat" :
 		       seen.r[i].type == FK_EVENT_CLOSE ? "close" :
-		       seen.r[i].type == FK_EVENT_DUP2 ? "dup2" : "other",
+		       seen.r[i].type == FK_EVENT_DUP2 ? "dup2" :
+		       seen.r[i].type == FK_EVENT_FCNTL ? "fcntl" : "other",
 		       (long long)seen.r[i].res, (long long)seen.r[i].fd, seen.r[i].path);
 }
 
@@ -309,6 +319,16 @@ static void check(void)
 		CHECK(dup && is_close(kd + 2, dup->res), "D: the close of the dup2's fd was dropped");
 		CHECK(is_close(kd + 3, seen.r[kd].res), "D: keepme-d's close was dropped");
 	}
+	/* E: of the three fcntl, only the fd duplication reaches userspace */
+	int ke = find_open(kd >= 0 ? kd + 4 : from, "keepme-e");
+	CHECK(ke >= 0, "E: keepme-e's open missing");
+	if (ke >= 0) {
+		const struct rec *f = ke + 1 < seen.n ? &seen.r[ke + 1] : NULL;
+		CHECK(f && f->type == FK_EVENT_FCNTL && f->res >= 0, "E: the F_DUPFD not next");
+		CHECK(f && is_close(ke + 2, f->res), "E: F_GETFD or F_SETFD kept, or the dup's close "
+		      "dropped");
+		CHECK(is_close(ke + 3, seen.r[ke].res), "E: keepme-e's close was dropped");
+	}
 }
 
 /* Every kept open of a keepme file and every kept dup2 is followed, in its thread, by the
@@ -340,7 +360,7 @@ static void stress_check(void)
 	      kept_fds);
 }
 
-/* The prefilters of the one rule, for openat, close and dup2; NULL with a message. */
+/* The prefilters of the one rule, for openat, close, dup2 and fcntl; NULL with a message. */
 static struct fc_prefilter *build_prefilter(struct fc_unit *u)
 {
 	char *yaml = path_in("rules.yaml");
@@ -383,7 +403,7 @@ int main(void)
 	if (!mkdtemp(dir))
 		live_die("mkdtemp");
 	const char *files[] = { "drop-a", "keepme-a", "drop-b1", "drop-b2", "keepme-b", "drop-c",
-				"keepme-c", "drop-d", "keepme-d" };
+				"keepme-c", "drop-d", "keepme-d", "keepme-e" };
 	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
 		int fd = open(path_in(files[i]), O_CREAT | O_WRONLY | O_CLOEXEC, 0644);
 		if (fd < 0)
@@ -397,6 +417,7 @@ int main(void)
 		return 1;
 	bool types[FK_EVENT_COUNT] = { 0 };
 	types[FK_EVENT_OPENAT] = types[FK_EVENT_CLOSE] = types[FK_EVENT_DUP2] = true;
+	types[FK_EVENT_FCNTL] = true;
 	struct rt_bpf_opts opts = { .types = types };
 	struct rt_bpf *b = live_bpf_open(&opts);
 	int rc = rt_bpf_load_prefilter(b, pf, types, err, sizeof(err));
@@ -411,7 +432,8 @@ int main(void)
 	if (waitpid(seen.child, &status, 0) != seen.child)
 		live_die("waitpid");
 	CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0,
-	      "the child failed (status %#x: 3 pinning, 4 open, 5 fd number, 6 dup2)", status);
+	      "the child failed (status %#x: 3 pinning, 4 open, 5 fd number, 6 dup2, 8 fcntl)",
+	      status);
 	for (int i = 0; i < 50 && !seen.done; i++) {
 		rc = rt_bpf_poll(b, 100, on_record, NULL);
 		CHECK(rc >= 0, "rt_bpf_poll: %d", rc);
