@@ -1745,7 +1745,7 @@ void fc_prefilter_dump(const struct fc_prefilter *pf, FILE *out, bool all)
 /* --- blob ---------------------------------------------------------------------------------- */
 
 #define PF_BLOB_MAGIC "FCPF"
-#define PF_BLOB_VERSION 3u      /* 2: four scratch words (TMP_DOT); 3: fcntl filtered */
+#define PF_BLOB_VERSION FC_PF_BLOB_VERSION
 
 static void put32(uint8_t *p, uint32_t v)
 {
@@ -1789,6 +1789,14 @@ int fc_prefilter_blob(const struct fc_prefilter *pf, uint8_t **out, size_t *len)
 	*out = b;
 	*len = n;
 	return 0;
+}
+
+long fc_prefilter_blob_version(const void *data, size_t len)
+{
+	const uint8_t *b = data;
+	if (len < 12 || memcmp(b, PF_BLOB_MAGIC, 4) != 0)
+		return -1;
+	return get32(b + 4);
 }
 
 struct fc_prefilter *fc_prefilter_from_blob(const void *data, size_t len, char *err, size_t errlen)

@@ -77,6 +77,11 @@ void fc_pf_insn_str(const struct bpf_insn *insns, uint32_t n, uint32_t i, char *
  * Little endian, deterministic. fc_prefilter_from_blob checks every length; NULL + err. */
 int fc_prefilter_blob(const struct fc_prefilter *pf, uint8_t **out, size_t *len);
 struct fc_prefilter *fc_prefilter_from_blob(const void *data, size_t len, char *err, size_t errlen);
+/* The version a blob says it has, or -1 when it does not start like one (magic, length);
+ * FC_PF_BLOB_VERSION is what fc_prefilter_from_blob reads. A blob of another version is not
+ * damaged, only made for other kernel-side programs: the loader rebuilds the prefilters. */
+#define FC_PF_BLOB_VERSION 3u   /* 2: four scratch words (TMP_DOT); 3: fcntl filtered */
+long fc_prefilter_blob_version(const void *data, size_t len);
 
 /* Runs program insns in userspace on a record as the kernel would see it in the scratch
  * buffer, with pf_need (the state-need flag the capture handler computed). Returns 1 (keep:

@@ -517,6 +517,7 @@ struct gen {
 					 * decoded from a bundle's PREFILTER section at load, else
 					 * built from the rules by gen_prefilter; or NULL */
 	const char *pf_from;            /* where pf comes from, for the log line */
+	char pf_why[128];               /* pf_from when it needs words of its own */
 	const void *native;             /* a bundle's NATIVE section (in u), or NULL */
 	size_t native_len;
 };
@@ -939,6 +940,16 @@ static struct gen *gen_load_bundle(const char *path, char *err, size_t errlen)
 	const void *pdata = fc_bundle_section(b, FC_BUNDLE_SEC_PREFILTER, &plen);
 	if (!pdata) {
 		g->pf_from = "built from the rules (the bundle has no PREFILTER section)";
+		return g;
+	}
+	long pv = fc_prefilter_blob_version(pdata, plen);
+	if (pv >= 0 && pv != FC_PF_BLOB_VERSION) {
+		/* made by another falcoc for other kernel-side programs: sound to rebuild from
+		 * the bundle's rules, as for a bundle without the section */
+		snprintf(g->pf_why, sizeof(g->pf_why), "built from the rules (the bundle's "
+			 "PREFILTER section is version %ld, this falcod runs version %u)", pv,
+			 FC_PF_BLOB_VERSION);
+		g->pf_from = g->pf_why;
 		return g;
 	}
 	char perr[256] = "out of memory";

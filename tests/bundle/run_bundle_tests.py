@@ -368,7 +368,6 @@ def bad_prefilters(good):
     garbage = bytes((i * 37 + 11) & 255 for i in range(len(good)))
     return [
         ("garbage", garbage),
-        ("another blob version", good[:4] + struct.pack("<I", 99) + good[8:]),
         ("program headers of garbage", good[:12] + garbage[12:]),
         ("a program cut short", good[:len(good) - 4]),
         ("trailing bytes", good + bytes(8)),
@@ -454,6 +453,21 @@ def t_prefilter(args):
                          "bundle's with one" % (pn.returncode,
                                                 "differs from" if pn.stdout != pg.stdout
                                                 else "same as"))
+
+        # 2b. a PREFILTER section of another blob version (another falcoc's kernel-side
+        # programs) is not damage: the prefilters are rebuilt from the rules, as without one
+        for ver in (2, 99):
+            other = os.path.join(d, "v%d.fcb" % ver)
+            good = prefilter_of(da)
+            open(other, "wb").write(with_prefilter(da, good[:4] + struct.pack("<I", ver) +
+                                                    good[8:]))
+            check_built(args, other, fails, "blob version %d" % ver)
+            pv = run([args.falcod, "-b", other] + replay, env=env)
+            if pv.returncode or pv.stdout != pg.stdout or "refused" in pv.stderr:
+                fails.append("a PREFILTER section of blob version %d: exit %d, stdout %s the "
+                             "bundle's, stderr %r" % (ver, pv.returncode,
+                                                       "differs from" if pv.stdout != pg.stdout
+                                                       else "same as", pv.stderr[-300:]))
 
         # 3. a reload refused for its PREFILTER section changes nothing
         live = os.path.join(d, "live.fcb")
