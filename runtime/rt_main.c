@@ -1641,6 +1641,10 @@ static int live(struct app *a)
 		}
 		logmsg("Prefilters: %d event types filtered in the kernel, %s", np,
 		       a->cur->pf_from);
+		/* off until the /proc scan is done: an fd whose open the kernel dropped during
+		 * the scan could be read from /proc/PID/fd, and the kernel would then drop the
+		 * close of an fd userspace knows */
+		rt_bpf_prefilter_enable(b, false);
 	}
 	logmsg("Opening capture with the eBPF probe (%u syscalls, %u KiB ring buffer)", nsys,
 	       o->ringbuf_bytes >> 10);
@@ -1660,6 +1664,8 @@ static int live(struct app *a)
 		rc = 1;
 		goto out;
 	}
+	if (!o->no_prefilter)
+		rt_bpf_prefilter_enable(b, true);
 	if (rt_state_load_users(l.st, NULL) < 0 && o->verbose)
 		logmsg("note: could not read /etc/passwd or /etc/group: user names are unknown");
 	if (o->capture_out) {
