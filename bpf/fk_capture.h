@@ -13,6 +13,9 @@
 /* fk_interesting[nr] (__u32): 0 = not captured, else 1 + the enum fk_event_type the
  * syscall's handler builds (FK_EVENT_GENERIC for syscalls without an event of their own). */
 #define FK_WANT(type) ((__u32)(type) + 1)
+/* fk_interesting[nr] for pipe and pipe2 when not captured: no record, but the dispatcher
+ * notes the two fds they make in the prefilters' fd set (fk_pf_note_pipe). */
+#define FK_WANT_BOOKKEEP 0xffffffffu
 
 /* Per-CPU counters (map fk_counters, __u64 each). */
 enum fk_counter {

@@ -39,6 +39,8 @@ static __always_inline struct fk_scratch *fk_begin_type(long ret)
  * instead of an indirect one through a retpoline. Same slot, same program as the variable
  * key would reach. */
 #define FK_NR_OPENAT 257
+#define FK_NR_PIPE 22
+#define FK_NR_PIPE2 293
 
 SEC("tp_btf/sys_exit")
 int BPF_PROG(fk_sys_exit, struct pt_regs *regs, long ret)
@@ -52,6 +54,11 @@ int BPF_PROG(fk_sys_exit, struct pt_regs *regs, long ret)
 	struct task_struct *t = bpf_get_current_task_btf();
 	if (fk_skip_current(t))
 		return 0;
+	if (nr == FK_NR_PIPE || nr == FK_NR_PIPE2) {
+		fk_pf_note_pipe(t, (const void *)regs->di, ret);
+		if (*want == FK_WANT_BOOKKEEP)
+			return 0;
+	}
 	struct fk_scratch *s = fk_scratch_get();
 	if (!s)
 		return 0;

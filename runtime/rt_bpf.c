@@ -265,16 +265,18 @@ int rt_bpf_set_types(struct rt_bpf *b, const bool *types)
 			    b->syscalls[nr])) {
 			h = RT_H_GENERIC;
 			want = FK_WANT(FK_EVENT_GENERIC);
+		} else if (t == FK_EVENT_PIPE || t == FK_EVENT_PIPE2) {
+			want = FK_WANT_BOOKKEEP;        /* no record: fk_pf_note_pipe */
 		}
 		/* The handler first, so that the dispatcher never sees an empty slot. */
-		if (want) {
+		if (want && want != FK_WANT_BOOKKEEP) {
 			int fd = bpf_program__fd(rt_bpf_prog(sk, h));
 			if (bpf_map_update_elem(prog_fd, &nr, &fd, BPF_ANY) < 0)
 				return -errno;
 		}
 		if (bpf_map_update_elem(want_fd, &nr, &want, BPF_ANY) < 0)
 			return -errno;
-		if (!want)
+		if (!want || want == FK_WANT_BOOKKEEP)
 			bpf_map_delete_elem(prog_fd, &nr);
 	}
 	sk->bss->fk_want_procexit = rt_bpf_wants(types, FK_EVENT_PROCEXIT);

@@ -19,6 +19,8 @@
  *                                                                         dup2 and both closes kept
  *   E  open keepme-e, fcntl F_DUPFD of it, F_GETFD and F_SETFD, close both
  *                                                                         only F_DUPFD of the fcntls
+ *   F  pipe2 (not captured), close its write end; open keepme-f (that fd number), dup2 it
+ *      over the read end, close both                                   all but the first close
  * The parent then reads the ring buffer and checks the child's records in order. Then a
  * second child runs four threads that do a random mix of the same (and move themselves from
  * CPU to CPU) a few thousand times at once, so that fd numbers pass between dropped and kept
@@ -151,6 +153,16 @@ static void act(void)
 		_exit(8);
 	close(de);
 	close(ke);
+
+	int pp[2];
+	if (pipe2(pp, O_CLOEXEC) != 0)
+		_exit(9);
+	close(pp[1]);
+	int kf = open_in("keepme-f");
+	if (kf != pp[1] || dup2(kf, pp[0]) != pp[0])
+		_exit(9);
+	close(pp[0]);
+	close(kf);
 
 	if (dup2(0, 100) == 100)
 		close(100);
@@ -329,6 +341,18 @@ static void check(void)
 		      "dropped");
 		CHECK(is_close(ke + 3, seen.r[ke].res), "E: keepme-e's close was dropped");
 	}
+	/* F: the pipe's fds were never reported: the close of its write end is dropped, and
+	 * keepme-f's open (on that fd number) comes right after E; the read end, made known by
+	 * the dup2, has its close kept */
+	int kf = find_open(ke >= 0 ? ke + 4 : from, "keepme-f");
+	CHECK(kf >= 0 && kf == ke + 4, "F: keepme-f's open is #%d, want #%d (the close of the "
+	      "pipe's write end was kept?)", kf, ke + 4);
+	if (kf >= 0) {
+		const struct rec *dup = kf + 1 < seen.n ? &seen.r[kf + 1] : NULL;
+		CHECK(dup && dup->type == FK_EVENT_DUP2 && dup->res >= 0, "F: the dup2 not next");
+		CHECK(dup && is_close(kf + 2, dup->res), "F: the close of the dup2's fd was dropped");
+		CHECK(is_close(kf + 3, seen.r[kf].res), "F: keepme-f's close was dropped");
+	}
 }
 
 /* Every kept open of a keepme file and every kept dup2 is followed, in its thread, by the
@@ -403,7 +427,7 @@ int main(void)
 	if (!mkdtemp(dir))
 		live_die("mkdtemp");
 	const char *files[] = { "drop-a", "keepme-a", "drop-b1", "drop-b2", "keepme-b", "drop-c",
-				"keepme-c", "drop-d", "keepme-d", "keepme-e" };
+				"keepme-c", "drop-d", "keepme-d", "keepme-e", "keepme-f" };
 	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
 		int fd = open(path_in(files[i]), O_CREAT | O_WRONLY | O_CLOEXEC, 0644);
 		if (fd < 0)
@@ -432,7 +456,8 @@ int main(void)
 	if (waitpid(seen.child, &status, 0) != seen.child)
 		live_die("waitpid");
 	CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0,
-	      "the child failed (status %#x: 3 pinning, 4 open, 5 fd number, 6 dup2, 8 fcntl)",
+	      "the child failed (status %#x: 3 pinning, 4 open, 5 fd number, 6 dup2, 8 fcntl, "
+	      "9 pipe)",
 	      status);
 	for (int i = 0; i < 50 && !seen.done; i++) {
 		rc = rt_bpf_poll(b, 100, on_record, NULL);
