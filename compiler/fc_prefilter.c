@@ -678,6 +678,36 @@ static struct pf_ir *pf_check(struct pf_ctx *c, const struct fc_node *n, bool po
 		}
 		return acc;
 	}
+	case FC_FIELD_FD_FILENAME: {
+		/* fd.filename in (X, ...) may hold only if the name ends with "/X" (the name is
+		 * normal and not "/", so its last component is X); as for fd.directory, its
+		 * negation stays undecided. A directory fd's filename is <NA>: its open may pass
+		 * the test and be kept, which only keeps more. */
+		if (!pol || !pf_is_open(t) || n->check.mod != FC_MOD_NONE || !rv)
+			return &pf_true;
+		const struct fc_str *items = rv->kind == FC_VAL_SCALAR ? &rv->scalar : rv->items;
+		size_t ni = rv->kind == FC_VAL_SCALAR ? 1 : rv->nitems;
+		if (!((rv->kind == FC_VAL_SCALAR && (n->check.op == FC_OP_EQ ||
+						     n->check.op == FC_OP_EQEQ)) ||
+		      (rv->kind == FC_VAL_LIST && n->check.op == FC_OP_IN)))
+			return &pf_true;
+		struct pf_ir *acc = &pf_false;
+		for (size_t i = 0; i < ni; i++) {
+			const struct fc_str *v = &items[i];
+			if (pf_str_has_nul(v) || v->len == 0 || v->len >= PF_PATH_MAX)
+				return &pf_true;
+			if (memchr(v->s, '/', v->len))
+				continue;       /* no last component holds a '/' */
+			struct fc_str *sfx = pf_keep_str(c, "/", v->s);
+			if (!sfx)
+				return &pf_true;
+			struct pf_leaf l = { .kind = LF_STR, .guard = true, .cmp = CMP_SUFFIX,
+					     .vals = sfx, .nvals = 1, .text = text };
+			c->uses_str = true;
+			acc = pf_or(c, acc, pf_leaf(c, &l, true));
+		}
+		return acc;
+	}
 	case FC_FIELD_FD_NAME:
 	case FC_FIELD_FD_NAMERAW: {
 		/* the raw name is the name param; it differs from fd.name only when normalizing
