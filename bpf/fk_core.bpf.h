@@ -251,15 +251,10 @@ static __always_inline void fk_put_empty(struct fk_scratch *s)
 	fk_param_done(s, 0);
 }
 
-/* An integer parameter of size 1, 2, 4 or 8 bytes (little endian, truncated). */
-static __always_inline void fk_put_int(struct fk_scratch *s, __u64 v, __u32 size)
+/* Stores v at p in 1, 2, 4 or 8 bytes (little endian, truncated; any other size is 8);
+ * returns the size stored. */
+static __always_inline __u32 fk_store_int(void *p, __u64 v, __u32 size)
 {
-	__u32 off = s->off;
-	if (off > FK_DATA_MAX - 8) {
-		fk_put_empty(s);
-		return;
-	}
-	void *p = fk_at(s, off);
 	switch (size) {
 	case 1:
 		*(__u8 *)p = v;
@@ -274,7 +269,18 @@ static __always_inline void fk_put_int(struct fk_scratch *s, __u64 v, __u32 size
 		size = 8;
 		*(__u64 *)p = v;
 	}
-	fk_param_done(s, size);
+	return size;
+}
+
+/* An integer parameter of size 1, 2, 4 or 8 bytes (little endian, truncated). */
+static __always_inline void fk_put_int(struct fk_scratch *s, __u64 v, __u32 size)
+{
+	__u32 off = s->off;
+	if (off > FK_DATA_MAX - 8) {
+		fk_put_empty(s);
+		return;
+	}
+	fk_param_done(s, fk_store_int(fk_at(s, off), v, size));
 }
 
 /* The same writers with the cursor (next byte, next parameter) in a local struct fk_cur
@@ -286,11 +292,6 @@ struct fk_cur {
 	__u32 off;
 	__u32 idx;
 };
-
-static __always_inline struct fk_cur fk_cur_begin(struct fk_scratch *s)
-{
-	return (struct fk_cur){ .off = s->off, .idx = s->idx };
-}
 
 static __always_inline void fk_cur_done(struct fk_scratch *s, struct fk_cur *c, __u32 len)
 {
@@ -307,22 +308,7 @@ static __always_inline void fk_cur_int(struct fk_scratch *s, struct fk_cur *c, _
 		fk_cur_done(s, c, 0);
 		return;
 	}
-	void *p = fk_at(s, c->off);
-	switch (size) {
-	case 1:
-		*(__u8 *)p = v;
-		break;
-	case 2:
-		*(__u16 *)p = v;
-		break;
-	case 4:
-		*(__u32 *)p = v;
-		break;
-	default:
-		size = 8;
-		*(__u64 *)p = v;
-	}
-	fk_cur_done(s, c, size);
+	fk_cur_done(s, c, fk_store_int(fk_at(s, c->off), v, size));
 }
 
 static __always_inline void fk_cur_user_str(struct fk_scratch *s, struct fk_cur *c,
@@ -977,8 +963,14 @@ static __always_inline bool fk_pf_pending_take(struct fk_scratch *s, struct task
 	return true;
 }
 
-/* forward: fk_pf_note_pipe needs it */
-static __always_inline bool fk_pf_files_shared(struct task_struct *t);
+/* Whether the fd table of the current task is shared with another process (clone with
+ * CLONE_FILES and without CLONE_THREAD): then its fds are not tracked per process. */
+static __always_inline bool fk_pf_files_shared(struct task_struct *t)
+{
+	int count = t->files->count.counter;
+	int threads = t->signal->nr_threads;
+	return count > threads;
+}
 
 /* pipe and pipe2 make two fds that no record reports: the kernel side has no handler for
  * them, so they are not captured, or come as GENERIC records without their fds. Userspace
@@ -993,15 +985,6 @@ static __always_inline void fk_pf_note_pipe(struct task_struct *t, const void *u
 		return;
 	fk_pf_set_fd(fds[0]);
 	fk_pf_set_fd(fds[1]);
-}
-
-/* Whether the fd table of the current task is shared with another process (clone with
- * CLONE_FILES and without CLONE_THREAD): then its fds are not tracked per process. */
-static __always_inline bool fk_pf_files_shared(struct task_struct *t)
-{
-	int count = t->files->count.counter;
-	int threads = t->signal->nr_threads;
-	return count > threads;
 }
 
 /* Event types whose result is a new fd the state tables learn of. */
