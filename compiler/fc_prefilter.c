@@ -534,6 +534,28 @@ static struct pf_ir *pf_check_env(struct pf_ctx *c, const struct fc_node *n, boo
 	}
 }
 
+/* For the fd.directory and fd.filename leaves, which lower only "may be true" of a plain
+ * "= V" or "in (V, ...)" on an open type: the values compared with; false otherwise (the
+ * check stays undecided). */
+static bool pf_eq_items(const struct fc_node *n, unsigned t, bool pol,
+			const struct fc_str **items, size_t *ni)
+{
+	const struct fc_value *rv = n->check.rhs;
+	if (!pol || !pf_is_open(t) || n->check.mod != FC_MOD_NONE || !rv)
+		return false;
+	if (rv->kind == FC_VAL_SCALAR && (n->check.op == FC_OP_EQ || n->check.op == FC_OP_EQEQ)) {
+		*items = &rv->scalar;
+		*ni = 1;
+		return true;
+	}
+	if (rv->kind == FC_VAL_LIST && n->check.op == FC_OP_IN) {
+		*items = rv->items;
+		*ni = rv->nitems;
+		return true;
+	}
+	return false;
+}
+
 /* One check on events of type c->type, in code mode. */
 static struct pf_ir *pf_check(struct pf_ctx *c, const struct fc_node *n, bool pol)
 {
@@ -652,13 +674,9 @@ static struct pf_ir *pf_check(struct pf_ctx *c, const struct fc_node *n, bool po
 	case FC_FIELD_FD_DIRECTORY: {
 		/* fd.directory in (D, ...) may hold only if the name is D or starts with "D/";
 		 * its negation stays undecided */
-		if (!pol || !pf_is_open(t) || n->check.mod != FC_MOD_NONE || !rv)
-			return &pf_true;
-		const struct fc_str *items = rv->kind == FC_VAL_SCALAR ? &rv->scalar : rv->items;
-		size_t ni = rv->kind == FC_VAL_SCALAR ? 1 : rv->nitems;
-		if (!((rv->kind == FC_VAL_SCALAR && (n->check.op == FC_OP_EQ ||
-						     n->check.op == FC_OP_EQEQ)) ||
-		      (rv->kind == FC_VAL_LIST && n->check.op == FC_OP_IN)))
+		const struct fc_str *items;
+		size_t ni;
+		if (!pf_eq_items(n, t, pol, &items, &ni))
 			return &pf_true;
 		struct pf_ir *acc = &pf_false;
 		for (size_t i = 0; i < ni; i++) {
@@ -683,13 +701,9 @@ static struct pf_ir *pf_check(struct pf_ctx *c, const struct fc_node *n, bool po
 		 * normal and not "/", so its last component is X); as for fd.directory, its
 		 * negation stays undecided. A directory fd's filename is <NA>: its open may pass
 		 * the test and be kept, which only keeps more. */
-		if (!pol || !pf_is_open(t) || n->check.mod != FC_MOD_NONE || !rv)
-			return &pf_true;
-		const struct fc_str *items = rv->kind == FC_VAL_SCALAR ? &rv->scalar : rv->items;
-		size_t ni = rv->kind == FC_VAL_SCALAR ? 1 : rv->nitems;
-		if (!((rv->kind == FC_VAL_SCALAR && (n->check.op == FC_OP_EQ ||
-						     n->check.op == FC_OP_EQEQ)) ||
-		      (rv->kind == FC_VAL_LIST && n->check.op == FC_OP_IN)))
+		const struct fc_str *items;
+		size_t ni;
+		if (!pf_eq_items(n, t, pol, &items, &ni))
 			return &pf_true;
 		struct pf_ir *acc = &pf_false;
 		for (size_t i = 0; i < ni; i++) {
