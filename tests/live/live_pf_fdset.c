@@ -93,6 +93,15 @@ static char *path_in(const char *name)
 	return b;
 }
 
+/* A child's last act: the close of fd 100 (a dup of stdin), which tells the parent that
+ * all its records are in the ring. */
+static void child_done(void)
+{
+	if (dup2(0, 100) == 100)
+		close(100);
+	_exit(0);
+}
+
 /* Moves the calling thread to cpus[i]; the child reports a failure by its exit status. */
 static void pin(int i)
 {
@@ -164,9 +173,7 @@ static void act(void)
 	close(pp[0]);
 	close(kf);
 
-	if (dup2(0, 100) == 100)
-		close(100);
-	_exit(0);
+	child_done();
 }
 
 /* One stress thread: xorshift-chosen steps, each leaving no fd open. */
@@ -217,9 +224,7 @@ static void stress_act(void)
 			_exit(7);
 	for (int i = 0; i < STRESS_THREADS; i++)
 		pthread_join(th[i], NULL);
-	if (dup2(0, 100) == 100)
-		close(100);
-	_exit(0);
+	child_done();
 }
 
 static int on_stress_record(const struct fk_event_hdr *h, const struct rt_event *ev)
@@ -355,6 +360,15 @@ static void check(void)
 	}
 }
 
+/* Reads the ring buffer until *done (a child's close of fd 100) or 5 s. */
+static void poll_until(struct rt_bpf *b, const bool *done)
+{
+	for (int i = 0; i < 50 && !*done; i++) {
+		int rc = rt_bpf_poll(b, 100, on_record, NULL);
+		CHECK(rc >= 0, "rt_bpf_poll: %d", rc);
+	}
+}
+
 /* Every kept open of a keepme file and every kept dup2 is followed, in its thread, by the
  * close of its fd; prints what it counted. */
 static void stress_check(void)
@@ -459,10 +473,7 @@ int main(void)
 	      "the child failed (status %#x: 3 pinning, 4 open, 5 fd number, 6 dup2, 8 fcntl, "
 	      "9 pipe)",
 	      status);
-	for (int i = 0; i < 50 && !seen.done; i++) {
-		rc = rt_bpf_poll(b, 100, on_record, NULL);
-		CHECK(rc >= 0, "rt_bpf_poll: %d", rc);
-	}
+	poll_until(b, &seen.done);
 	CHECK(seen.done, "the child's last close (fd 100) never came");
 	struct rt_bpf_stats st;
 	rt_bpf_get_stats(b, &st);
@@ -484,10 +495,7 @@ int main(void)
 	CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0,
 	      "the stress child failed (status %#x: 3 pinning, 4 open, 6 dup2, 7 threads)",
 	      status);
-	for (int i = 0; i < 50 && !stress.done; i++) {
-		rc = rt_bpf_poll(b, 100, on_record, NULL);
-		CHECK(rc >= 0, "rt_bpf_poll: %d", rc);
-	}
+	poll_until(b, &stress.done);
 	CHECK(stress.done, "the stress child's last close (fd 100) never came");
 	rt_bpf_get_stats(b, &st);
 	CHECK(st.drops == 0, "%llu records lost (ring full): the check would not hold",
