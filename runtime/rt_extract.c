@@ -767,7 +767,7 @@ static void param_render(struct rt_ctx *c, int i, const char **val, const char *
 					base = fd_resolve_dir(
 					    c, rd_s(ev->param[i - 1], ev->plen[i - 1]));
 			} else if (ev->thread) {
-				base = ev->thread->cwd;
+				base = rt_thread_cwd(c->state, ev->thread);
 			}
 			if (base)
 				rt_sb_adds(&r, abs_path(c, base, v.s));
@@ -869,7 +869,7 @@ static const char *fd_resolve_dir(struct rt_ctx *c, int64_t dirfd)
 	if (!t)
 		return NULL;
 	if (dirfd == -100)
-		return t->cwd;
+		return rt_thread_cwd(c->state, t);
 	struct rt_fd *f = rt_fd_lookup(t, dirfd);
 	return f && f->name ? f->name : NULL;
 }
@@ -887,7 +887,7 @@ static const char *path_param_abs(struct rt_ctx *c, const char *pname, const cha
 	if (dirfd_name && rt_param_s64(c->ev, dirfd_name, &dfd))
 		base = fd_resolve_dir(c, dfd);
 	else if (c->ev->thread)
-		base = c->ev->thread->cwd;
+		base = rt_thread_cwd(c->state, c->ev->thread);
 	return base ? abs_path(c, base, p) : p;
 }
 
@@ -1828,7 +1828,7 @@ extract_field_as(struct rt_ctx *c, const struct fc_expr *e, int fid, struct rt_v
 		return ancestors(c, e, t, one_env, out);
 	}
 	case FC_FIELD_PROC_CWD:
-		return t ? vcstr(out, t->cwd) : rt_na(out);
+		return t ? vcstr(out, rt_thread_cwd(c->state, t)) : rt_na(out);
 	case FC_FIELD_PROC_LOGINSHELLID: {
 		int64_t id = -1;
 		/* bounded: a missed exit and a reused tid can make the parent links a loop */

@@ -280,6 +280,14 @@ struct rt_thread *rt_thread_main(struct rt_state *s, struct rt_thread *t)
 	return m ? m : t;
 }
 
+const char *rt_thread_cwd(struct rt_state *s, struct rt_thread *t)
+{
+	if (!t)
+		return NULL;
+	struct rt_thread *m = s ? rt_thread_main(s, t) : t;
+	return m->cwd ? m->cwd : t->cwd;
+}
+
 struct rt_thread *rt_thread_parent(struct rt_state *s, struct rt_thread *t)
 {
 	if (!t || t->ptid <= 0 || t->ptid == t->tid)
@@ -951,7 +959,7 @@ static void rt_child_inherit(struct rt_state *s, struct rt_thread *c, struct rt_
 	rt_args_set(c, (const uint8_t *)from->args, from->args_len);
 	rt_str_set(&c->exepath, from->exepath);
 	rt_array_set(&c->env, &c->env_len, (const uint8_t *)from->env, from->env_len);
-	rt_str_set(&c->cwd, from->cwd);
+	rt_str_set(&c->cwd, rt_thread_cwd(s, from));
 	rt_cgroups_copy(c, from->cgroups);
 	rt_str_set(&c->container_id, from->container_id);
 	c->uid = from->uid;
@@ -1116,7 +1124,7 @@ static void rt_execve(struct rt_state *s, struct rt_event *ev)
 		const char *fn =
 		    rt_param_str(ev, ev->hdr->type == FK_EVENT_EXECVE ? "filename" : "pathname");
 		if (fn && *fn)
-			rt_str_set(&t->exepath, rt_path_join(s, t->cwd, fn));
+			rt_str_set(&t->exepath, rt_path_join(s, rt_thread_cwd(s, t), fn));
 	}
 	t->exec_ts = ev->hdr->ts_ns;
 	t->lazy = false;
@@ -1134,12 +1142,13 @@ static void rt_execve(struct rt_state *s, struct rt_event *ev)
 
 /* The directory a *at() call resolves name against: "" for an absolute name, the cwd for
  * AT_FDCWD, the dirfd's path, or "<UNKNOWN>" (as Falco). */
-static const char *rt_dirfd_base(struct rt_thread *t, int64_t dirfd, const char *name)
+static const char *rt_dirfd_base(struct rt_state *s, struct rt_thread *t, int64_t dirfd,
+				 const char *name)
 {
 	if (name && name[0] == '/')
 		return NULL;
 	if (dirfd == RT_AT_FDCWD)
-		return t->cwd;
+		return rt_thread_cwd(s, t);
 	struct rt_fd *d = rt_fd_lookup(t, dirfd);
 	return d ? d->name : "<UNKNOWN>";
 }
@@ -1158,7 +1167,7 @@ static void rt_open(struct rt_state *s, struct rt_event *ev)
 	case FK_EVENT_OPENAT:
 	case FK_EVENT_OPENAT2:
 		name = rt_param_str(ev, "name");
-		base = rt_dirfd_base(t, rt_pint_or(ev, "dirfd", RT_AT_FDCWD), name);
+		base = rt_dirfd_base(s, t, rt_pint_or(ev, "dirfd", RT_AT_FDCWD), name);
 		break;
 	case FK_EVENT_OPEN_BY_HANDLE_AT:
 		name = rt_param_str(ev, "path");
@@ -1166,7 +1175,7 @@ static void rt_open(struct rt_state *s, struct rt_event *ev)
 		break;
 	default:
 		name = rt_param_str(ev, "name");
-		base = t->cwd;
+		base = rt_thread_cwd(s, t);
 		break;
 	}
 	if (!name)
@@ -1444,7 +1453,7 @@ static void rt_chdir(struct rt_state *s, struct rt_event *ev)
 		const char *path = rt_param_str(ev, "path");
 		if (!path)
 			return;
-		dir = rt_path_join(s, path[0] == '/' ? NULL : t->cwd, path);
+		dir = rt_path_join(s, path[0] == '/' ? NULL : rt_thread_cwd(s, t), path);
 	} else {
 		struct rt_fd *f = rt_fd_lookup(t, rt_pint_or(ev, "fd", -1));
 		if (!f || !f->name || f->name[0] != '/')

@@ -155,6 +155,9 @@ void rt_state_post(struct rt_state *s, struct rt_event *ev);
 struct rt_thread *rt_thread_lookup(struct rt_state *s, int64_t tid);
 /* The thread group leader (the process) of t, or t itself. */
 struct rt_thread *rt_thread_main(struct rt_state *s, struct rt_thread *t);
+/* The cwd t's relative paths resolve against: its process's, kept by the main thread (as
+ * Falco's get_cwd: threads share it), or t's own when its main thread is not known. */
+const char *rt_thread_cwd(struct rt_state *s, struct rt_thread *t);
 /* The parent process of t (by ptid), or NULL. */
 struct rt_thread *rt_thread_parent(struct rt_state *s, struct rt_thread *t);
 struct rt_fd *rt_fd_lookup(struct rt_thread *t, int64_t fd);

@@ -673,6 +673,23 @@ START_TEST(chdir_and_fchdir)
 }
 END_TEST
 
+/* Threads share their process's cwd (Falco's get_cwd reads the main thread's): a chdir by
+ * either is what every thread's relative paths and proc.cwd resolve against. */
+START_TEST(threads_share_the_process_cwd)
+{
+	make_bash();
+	EV(CLONE, 100, 100, 101, S("exe", "bash"), I("tid", 100), I("pid", 100), I("ptid", 1),
+	   I("flags", RT_CL_CLONE_THREAD | RT_CL_CLONE_VM | RT_CL_CLONE_FILES));
+	EV(CHDIR, 100, 100, 0, S("path", "/srv"));
+	EV(OPENAT, 101, 100, 3, I("fd", 3), I("dirfd", RT_AT_FDCWD), S("name", "a"));
+	ck_assert_str_eq(fdname(100, 3), "/srv/a");
+	ck_assert_str_eq(rt_thread_cwd(st, T(101)), "/srv/");
+	EV(CHDIR, 101, 100, 0, S("path", "b"));
+	EV(OPEN, 100, 100, 4, I("fd", 4), S("name", "c"));
+	ck_assert_str_eq(fdname(100, 4), "/srv/b/c");
+}
+END_TEST
+
 START_TEST(setuid_family)
 {
 	make_bash();
@@ -909,6 +926,7 @@ Suite *rt_state_suite(void)
 	tcase_add_test(tc, pid_reuse_replaces_thread);
 	tcase_add_test(tc, procexit_removes_and_reparents);
 	tcase_add_test(tc, lazy_threads);
+	tcase_add_test(tc, threads_share_the_process_cwd);
 	tcase_add_test(tc, chdir_and_fchdir);
 	tcase_add_test(tc, setuid_family);
 	tcase_add_loop_test(tc, container_id_layouts, 0, sizeof(cgroups) / sizeof(cgroups[0]));
