@@ -1516,10 +1516,27 @@ static size_t live_read_cgroups(uint32_t tid, char *out, size_t cap)
 	return n;
 }
 
+/* Whether the state already has a cwd for the thread of ev (a successful execve: its own; a
+ * clone child: the one it takes from its caller). */
+static bool live_cwd_known(struct live *l, const struct rt_event *ev, bool child)
+{
+	const struct fk_event_hdr *h = ev->hdr;
+	struct rt_thread *t = rt_thread_lookup(l->st, h->tid);
+	if (!t && child) {
+		int64_t ptid;
+		if (rt_param_s64(ev, "ptid", &ptid) && ptid > 0)
+			t = rt_thread_lookup(l->st, ptid);
+	}
+	return t && t->cwd && t->cwd[0];
+}
+
 /* The kernel side does not capture cwd and cgroups (docs/capture-bpf.md). For a successful
  * execve and for the child's side of a clone, fill them from /proc/TID when the process is
- * still there, so that container.id and relative paths follow; the record is rebuilt, and the
- * capture file gets the rebuilt one (a replay sees what live saw). Returns the record to use. */
+ * still there, so that container.id follows; the record is rebuilt, and the capture file gets
+ * the rebuilt one (a replay sees what live saw). The cwd only when the state has none for the
+ * thread: as Falco's drivers send none, a process takes its caller's, which chdir records
+ * then update; and the kernel resolves relative paths against that very string
+ * (docs/prefilter.md, "Relative paths"). Returns the record to use. */
 static const struct fk_event_hdr *live_enrich(struct live *l, struct rt_event *ev)
 {
 	const struct fk_event_hdr *h = ev->hdr;
@@ -1532,7 +1549,8 @@ static const struct fk_event_hdr *live_enrich(struct live *l, struct rt_event *e
 	int icg = rt_event_param_index(t, "cgroups");
 	int icwd = rt_event_param_index(t, "cwd");
 	bool need_cg = icg >= 0 && (unsigned)icg < ev->nparams && ev->plen[icg] == 0;
-	bool need_cwd = icwd >= 0 && (unsigned)icwd < ev->nparams && ev->plen[icwd] == 0;
+	bool need_cwd = icwd >= 0 && (unsigned)icwd < ev->nparams && ev->plen[icwd] == 0 &&
+			!live_cwd_known(l, ev, child);
 	if (!need_cg && !need_cwd)
 		return h;
 	static char cg[8192];
