@@ -6,6 +6,8 @@
 #ifndef FK_CAPTURE_H
 #define FK_CAPTURE_H
 
+#include "bpf/fk_shared.h"       /* the __u32 family */
+
 /* Syscall numbers at or above this are never captured (x86_64 has ~470; x32 numbers have bit
  * 30 set and fall outside). fk_interesting and fk_handlers have this many slots. */
 #define FK_MAX_SYSCALLS 512
@@ -37,8 +39,38 @@ enum fk_counter {
 #define FK_PF_EXIT_KEEP 0
 #define FK_PF_EXIT_DROP 1
 #define FK_PF_NEED_OFF (64 * 1024 + 16)
-/* After it, four __u32 the filter itself uses (values it computes once and reloads: a map
+/* After it, six __u32 the filter itself uses (values it computes once and reloads: a map
  * load gives the verifier an unknown value, which keeps its states few). */
-#define FK_PF_TMP_WORDS 4
+#define FK_PF_TMP_WORDS 6
+/* Then the path a relative open resolves to, when the kernel knows the cwd userspace will
+ * resolve it against (fk_pf_resolve; docs/prefilter.md, "Relative paths"): at
+ * FK_PF_PATH_LEN_OFF a __u32, its length with the NUL (0: none, the filter reads the name
+ * parameter), at FK_PF_PATH_OFF its bytes, in an area of FK_PF_PATH_BUF bytes (the path is
+ * at most FK_PF_PATH_MAX with its NUL; the rest is room for the filter's word loads past
+ * the NUL). */
+#define FK_PF_PATH_LEN_OFF (FK_PF_NEED_OFF + 4 + 4 * FK_PF_TMP_WORDS)
+#define FK_PF_PATH_OFF (FK_PF_PATH_LEN_OFF + 4)
+#define FK_PF_PATH_MAX 1024
+#define FK_PF_PATH_BUF 2048
+
+/* The cwd userspace resolves a process's relative paths against, as it last published it
+ * or as the kernel derived it from what it published (map fk_pf_cwds, key: the tgid,
+ * __u32). The kernel uses it for an open by a process's only thread, and only while the
+ * process is the one the entry is for and has made exactly seq successful chdir/fchdir
+ * calls (counted in task storage, fk_pf_procs): userspace then resolves that open against
+ * these very bytes.
+ * birth: the ts_ns of the process's own clone/fork/vfork exit record (the child's), or 0
+ * for a process that was running when the capture started (the /proc scan), or
+ * FK_PF_BIRTH_PENDING while an entry the kernel copied from the parent at fork waits for
+ * the child's record. cwd: len bytes, absolute, ending in '/', no NUL. */
+#define FK_PF_CWD_MAX 512
+#define FK_PF_CWDS_MAX 16384
+#define FK_PF_BIRTH_PENDING (~0ull)
+struct fk_pf_cwd {
+	__u64 birth;
+	__u32 seq;
+	__u32 len;
+	char cwd[FK_PF_CWD_MAX];
+};
 
 #endif /* FK_CAPTURE_H */

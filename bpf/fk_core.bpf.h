@@ -70,12 +70,17 @@ struct fk_scratch {
 	__u32 nr;               /* syscall number */
 	__u32 pf_need;          /* the state tables need this record (prefilters: keep) */
 	__u32 pf_tmp[FK_PF_TMP_WORDS]; /* the generated prefilter's scratch words (fk_capture.h) */
+	__u32 pf_path_len;      /* a relative open's resolved path (fk_pf_resolve): length with */
+	char pf_path[FK_PF_PATH_BUF];   /* the NUL, 0 for none; the bytes */
 	__u32 close_need;       /* a close's pf_need, decided by the dispatcher for fk_h_args */
 	__u64 task;             /* the current task, set by the dispatcher for its tail calls */
 	struct fk_pf_pending pending;  /* the last open dropped on this CPU (fk_pf_pending_*) */
 };
 _Static_assert(__builtin_offsetof(struct fk_scratch, pf_need) == FK_PF_NEED_OFF,
 	       "the generated prefilters read pf_need at FK_PF_NEED_OFF");
+_Static_assert(__builtin_offsetof(struct fk_scratch, pf_path_len) == FK_PF_PATH_LEN_OFF &&
+	       __builtin_offsetof(struct fk_scratch, pf_path) == FK_PF_PATH_OFF,
+	       "the generated prefilters read the resolved path at FK_PF_PATH_LEN_OFF/OFF");
 
 /* One scratch record per CPU. A BPF_MAP_TYPE_PERCPU_ARRAY value is limited to 32 KiB
  * (PCPU_MIN_UNIT_SIZE), so this is a plain array the loader sizes to the number of possible
@@ -219,6 +224,7 @@ static __always_inline struct fk_scratch *fk_begin(struct fk_scratch *s, __u32 t
 	s->idx = 0;
 	s->type = type;
 	s->pf_need = 0;
+	s->pf_path_len = 0;
 	return s;
 }
 

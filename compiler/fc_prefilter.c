@@ -73,8 +73,11 @@ static int pf_param_index(unsigned type, const char *name)
 #define PF_OFF_TYPE 28
 #define PF_OFF_NPARAMS 30
 #define PF_DATA_MAX (FK_MAX_EVENT_LEN / 2) /* parameters start below this (fk_core.bpf.h) */
-#define PF_PATH_MAX 1024                /* longer paths are undecided (normalization limits) */
-#define PF_SCRATCH_SIZE (FK_PF_NEED_OFF + 4 + 4 * FK_PF_TMP_WORDS)
+/* Paths longer than FK_PF_PATH_MAX (with the NUL) are undecided (normalization limits). The
+ * scratch value ends with the resolved path's area (fk_capture.h). */
+#define PF_SCRATCH_SIZE (FK_PF_PATH_OFF + FK_PF_PATH_BUF)
+_Static_assert(FK_PF_PATH_BUF >= FK_PF_PATH_MAX + 16,
+	       "the path scan and \"contains\" read up to 8 bytes past a path's end");
 
 static bool pf_is_open(unsigned t)
 {
@@ -117,8 +120,10 @@ enum pf_leaf_kind {
 	LF_RES,         /* res OP imm */
 	LF_RES_ERR,     /* evt.res = "<errno name>": false when res >= 0, else undecided */
 	LF_FLAGS,       /* (flags param & mask) != 0; undecided when the param is not 4 bytes */
-	LF_STR,         /* the path param OP values; undecided unless an absolute, normalized
-			 * path of at most PF_PATH_MAX bytes */
+	LF_STR,         /* the path OP values; undecided unless an absolute, normalized path
+			 * of at most FK_PF_PATH_MAX bytes. The path is the one the kernel
+			 * resolved a relative open to when it wrote one, else the name param
+			 * (em_prologue) */
 };
 
 enum pf_cmp { CMP_EQ, CMP_NE, CMP_LT, CMP_LE, CMP_GT, CMP_GE, CMP_PREFIX, CMP_SUFFIX, CMP_CONTAINS };
@@ -127,6 +132,7 @@ struct pf_leaf {
 	enum pf_leaf_kind kind;
 	enum pf_cmp cmp;
 	bool guard;
+	bool raw;               /* LF_STR on fd.nameraw: undecided on a resolved path (TMP_REL) */
 	int64_t imm;
 	uint32_t mask;
 	const struct fc_str *vals;      /* LF_STR: one (EQ, PREFIX, SUFFIX) or a list (EQ) */
@@ -198,7 +204,7 @@ static bool pf_ir_equal(const struct pf_ir *a, const struct pf_ir *b)
 	}
 	const struct pf_leaf *x = &a->leaf, *y = &b->leaf;
 	if (a->pol != b->pol || x->kind != y->kind || x->cmp != y->cmp || x->guard != y->guard ||
-	    x->imm != y->imm || x->mask != y->mask || x->nvals != y->nvals)
+	    x->raw != y->raw || x->imm != y->imm || x->mask != y->mask || x->nvals != y->nvals)
 		return false;
 	for (size_t i = 0; i < x->nvals; i++)
 		if (x->vals[i].len != y->vals[i].len ||
@@ -681,7 +687,7 @@ static struct pf_ir *pf_check(struct pf_ctx *c, const struct fc_node *n, bool po
 		struct pf_ir *acc = &pf_false;
 		for (size_t i = 0; i < ni; i++) {
 			const struct fc_str *v = &items[i];
-			if (pf_str_has_nul(v) || v->len == 0 || v->len > PF_PATH_MAX ||
+			if (pf_str_has_nul(v) || v->len == 0 || v->len > FK_PF_PATH_MAX ||
 			    v->s[v->len - 1] == '/')
 				return &pf_true;
 			struct fc_str *d = pf_keep_str(c, v->s, "/");
@@ -708,7 +714,7 @@ static struct pf_ir *pf_check(struct pf_ctx *c, const struct fc_node *n, bool po
 		struct pf_ir *acc = &pf_false;
 		for (size_t i = 0; i < ni; i++) {
 			const struct fc_str *v = &items[i];
-			if (pf_str_has_nul(v) || v->len == 0 || v->len >= PF_PATH_MAX)
+			if (pf_str_has_nul(v) || v->len == 0 || v->len >= FK_PF_PATH_MAX)
 				return &pf_true;
 			if (memchr(v->s, '/', v->len))
 				continue;       /* no last component holds a '/' */
@@ -725,14 +731,17 @@ static struct pf_ir *pf_check(struct pf_ctx *c, const struct fc_node *n, bool po
 	case FC_FIELD_FD_NAME:
 	case FC_FIELD_FD_NAMERAW: {
 		/* the raw name is the name param; it differs from fd.name only when normalizing
-		 * changes the path, and the leaf decides only paths it leaves as they are */
+		 * changes the path, and the leaf decides only paths it leaves as they are. On a
+		 * relative open the kernel resolved, the leaf reads the resolved path: fd.name,
+		 * but not the raw name, which the raw leaf then leaves undecided */
 		if (!pf_is_open(t) || n->check.mod != FC_MOD_NONE || !rv)
 			return &pf_true;
-		struct pf_leaf l = { .kind = LF_STR, .guard = true, .text = text };
+		struct pf_leaf l = { .kind = LF_STR, .guard = true, .text = text,
+				     .raw = f->id == FC_FIELD_FD_NAMERAW };
 		enum fc_op op = n->check.op;
 		bool neg = false;
 		if (rv->kind == FC_VAL_SCALAR) {
-			if (pf_str_has_nul(&rv->scalar) || rv->scalar.len > PF_PATH_MAX)
+			if (pf_str_has_nul(&rv->scalar) || rv->scalar.len > FK_PF_PATH_MAX)
 				return &pf_true;
 			l.vals = &rv->scalar;
 			l.nvals = 1;
@@ -752,7 +761,8 @@ static struct pf_ir *pf_check(struct pf_ctx *c, const struct fc_node *n, bool po
 			if (!rv->nitems)
 				return pf_tv(TV_FALSE, pol);
 			for (size_t i = 0; i < rv->nitems; i++)
-				if (pf_str_has_nul(&rv->items[i]) || rv->items[i].len > PF_PATH_MAX)
+				if (pf_str_has_nul(&rv->items[i]) ||
+				    rv->items[i].len > FK_PF_PATH_MAX)
 					return &pf_true;
 			l.vals = rv->items;
 			l.nvals = rv->nitems;
@@ -964,16 +974,20 @@ static void em_eq_bytes(struct pf_em *e, int dst, int ptr, int16_t off, unsigned
 }
 
 /* r9 points at pf_need in the scratch value; after it the filter keeps the open flags, whether
- * they are known, and the path's length with its NUL (0: undecided). They go through map
- * memory so that each leaf reloads an unknown value: the verifier then forgets what one
- * leaf's comparisons taught it, states meeting at a label stay equal and are pruned (kept in
- * registers or on the stack, the precise values multiplied the paths: "BPF program is too
- * large. Processed 1000001 insn"). */
+ * they are known, the path's length with its NUL (0: undecided), and where the path is. They
+ * go through map memory so that each leaf reloads an unknown value: the verifier then forgets
+ * what one leaf's comparisons taught it, states meeting at a label stay equal and are pruned
+ * (kept in registers or on the stack, the precise values multiplied the paths: "BPF program
+ * is too large. Processed 1000001 insn"). */
 #define TMP_FLAGS 4
 #define TMP_FVALID 8
-#define TMP_LEN 12
+#define TMP_LEN 12      /* in the prologue, first the chosen path's length before the scan */
 #define TMP_DOT 16      /* the normal path has a component starting with '.' (".bashrc") */
-_Static_assert(TMP_DOT + 4 <= 4 + 4 * FK_PF_TMP_WORDS, "FK_PF_TMP_WORDS too small");
+#define TMP_REL 20      /* the path is the one the kernel resolved (fd.nameraw: undecided) */
+#define TMP_OFF 24      /* the chosen path's offset in the scratch value (prologue only) */
+_Static_assert(TMP_OFF + 4 <= 4 + 4 * FK_PF_TMP_WORDS, "FK_PF_TMP_WORDS too small");
+/* The resolved path's length word, from r9. */
+#define PF_RLEN (FK_PF_PATH_LEN_OFF - FK_PF_NEED_OFF)
 
 static void em_prologue(struct pf_em *e, const struct pf_ctx *c, int keep)
 {
@@ -1015,7 +1029,14 @@ static void em_prologue(struct pf_em *e, const struct pf_ctx *c, int keep)
 		em_stx(e, BPF_W, R9, R4, TMP_FVALID);
 	}
 	if (c->uses_str) {
-		/* r8 = the path; the TMP_LEN word = its length with the NUL when it is absolute
+		/* The path: the one the kernel resolved a relative open to (its length word at
+		 * FK_PF_PATH_LEN_OFF is not 0; the TMP_REL word = 1), else the name param. Its
+		 * offset and length go through the TMP_OFF and TMP_LEN words: reloaded, they
+		 * are unknown values whichever path was chosen, so both choices meet in one
+		 * verifier state, and the bounds below (offset <= FK_PF_PATH_OFF, length <=
+		 * FK_PF_PATH_MAX) keep every load of the scan and the leaves, up to
+		 * FK_PF_PATH_BUF - FK_PF_PATH_MAX bytes past the end, inside the value.
+		 * r8 = the path; the TMP_LEN word = its length with the NUL when it is absolute
 		 * and normal, else 0; the TMP_DOT word = 1 when it is normal and has a component
 		 * starting with '.'. Normal: no "//", no "." or ".." component ("/./", "/../",
 		 * nor at the end), no trailing '/' except "/", NUL only at the end: what
@@ -1027,15 +1048,33 @@ static void em_prologue(struct pf_em *e, const struct pf_ctx *c, int keep)
 		    nt = em_label(e), out = em_label(e);
 		em_movi(e, R0, 0);
 		em_stx(e, BPF_W, R9, R0, TMP_DOT);
-		em_mov(e, R8, R7);
+		em_stx(e, BPF_W, R9, R0, TMP_REL);
 		if (p < 0) {
+			em_mov(e, R8, R7);
 			em_ja(e, out);
 		} else {
+			int param = em_label(e), chosen = em_label(e);
+			em_ldx(e, BPF_W, R2, R9, PF_RLEN);
+			em_jmpi(e, BPF_JEQ, R2, 0, param);
+			em_movi(e, R1, FK_PF_PATH_OFF);
+			em_movi(e, R3, 1);
+			em_stx(e, BPF_W, R9, R3, TMP_REL);
+			em_ja(e, chosen);
+			em_bind(e, param);
 			em_param_off(e, t, (unsigned)p, keep);
-			em_alu(e, BPF_ADD, R8, R1);
 			em_ldx(e, BPF_H, R2, R7, (int16_t)(PF_HDR + 2 * p));
+			em_bind(e, chosen);
+			em_stx(e, BPF_W, R9, R1, TMP_OFF);
+			em_stx(e, BPF_W, R9, R2, TMP_LEN);
+			em_ldx(e, BPF_W, R1, R9, TMP_OFF);
+			em_ldx(e, BPF_W, R2, R9, TMP_LEN);
+			/* never taken; without it: "R8 unbounded memory access, make sure to
+			 * bounds check any such access" */
+			em_jmpi(e, BPF_JGT, R1, FK_PF_PATH_OFF, keep);
+			em_mov(e, R8, R7);
+			em_alu(e, BPF_ADD, R8, R1);
 			em_jmpi(e, BPF_JLT, R2, 2, bad);
-			em_jmpi(e, BPF_JGT, R2, PF_PATH_MAX, bad);
+			em_jmpi(e, BPF_JGT, R2, FK_PF_PATH_MAX, bad);
 			em_ldx(e, BPF_B, R3, R8, 0);
 			em_jmpi(e, BPF_JNE, R3, '/', bad);
 			em_mov(e, R3, R8);
@@ -1129,7 +1168,7 @@ static void em_prologue(struct pf_em *e, const struct pf_ctx *c, int keep)
 			em_alui(e, BPF_ADD, R5, 1);
 			em_ja(e, loop);
 			em_bind(e, ok);
-			em_ldx(e, BPF_H, R0, R7, (int16_t)(PF_HDR + 2 * p));
+			em_ldx(e, BPF_W, R0, R9, TMP_LEN);
 			em_ja(e, out);
 			em_bind(e, bad);
 			em_movi(e, R0, 0);
@@ -1236,9 +1275,14 @@ static void em_leaf(struct pf_em *e, const struct pf_leaf *l, int on_t, int on_f
 		em_ja(e, on_f);
 		return;
 	case LF_STR:
+		if (l->raw) {
+			/* fd.nameraw of a relative open is its relative name, not the path */
+			em_ldx(e, BPF_W, R1, R9, TMP_REL);
+			em_jmpi(e, BPF_JNE, R1, 0, on_m);
+		}
 		em_ldx(e, BPF_W, R1, R9, TMP_LEN);
 		em_jmpi(e, BPF_JEQ, R1, 0, on_m);
-		em_jmpi(e, BPF_JGT, R1, PF_PATH_MAX, on_m);
+		em_jmpi(e, BPF_JGT, R1, FK_PF_PATH_MAX, on_m);
 		/* the path is absolute and normal from here: values it cannot meet are false
 		 * without a test (pf_str_not_normal), values with "/." are when it has no
 		 * component starting with '.' (pf_str_needs_dot) */
@@ -1265,7 +1309,8 @@ static void em_leaf(struct pf_em *e, const struct pf_leaf *l, int on_t, int on_f
 				 * rarest bytes j1, j2 finds the words where some start may match
 				 * (no false negative); only those are compared byte by byte. The
 				 * loads may read up to 7 + klen bytes past the path's NUL, inside
-				 * the scratch value (the path starts below PF_DATA_MAX). */
+				 * the scratch value (the path starts at FK_PF_PATH_OFF at the
+				 * latest, em_prologue). */
 				int wloop = em_label(e), slow = em_label(e), inner = em_label(e),
 				    next = em_label(e);
 				unsigned j1 = 0, j2 = 0;
@@ -1933,7 +1978,7 @@ static unsigned pf_size(int sz)
 }
 
 int fc_pf_run(const struct bpf_insn *insns, uint32_t n, const void *rec, size_t len,
-	      uint32_t pf_need, char *err, size_t errlen)
+	      uint32_t pf_need, const char *path, char *err, size_t errlen)
 {
 	static __thread uint8_t *scratch;
 	if (!scratch && !(scratch = calloc(1, PF_SCRATCH_SIZE + 64))) {
@@ -1947,6 +1992,12 @@ int fc_pf_run(const struct bpf_insn *insns, uint32_t n, const void *rec, size_t 
 	memcpy(scratch, rec, len);
 	memset(scratch + len, 0, PF_SCRATCH_SIZE - len);
 	memcpy(scratch + FK_PF_NEED_OFF, &pf_need, 4);
+	size_t plen = path ? strlen(path) + 1 : 0;
+	if (plen && plen <= FK_PF_PATH_MAX) {
+		uint32_t l = (uint32_t)plen;
+		memcpy(scratch + FK_PF_PATH_OFF, path, plen);
+		memcpy(scratch + FK_PF_PATH_LEN_OFF, &l, 4);
+	}
 	memset(vm.stack, 0, sizeof(vm.stack));
 	uint64_t r[11] = { 0 };
 	r[1] = 0x1234;  /* ctx: only moved around */
@@ -2083,7 +2134,7 @@ int fc_pf_run(const struct bpf_insn *insns, uint32_t n, const void *rec, size_t 
 }
 
 bool fc_prefilter_keeps(const struct fc_prefilter *pf, const void *rec, size_t len,
-			uint32_t pf_need)
+			uint32_t pf_need, const char *path)
 {
 	const struct fk_event_hdr *h = rec;
 	if (len < sizeof(*h) || h->type >= pf->nprogs)
@@ -2092,5 +2143,5 @@ bool fc_prefilter_keeps(const struct fc_prefilter *pf, const void *rec, size_t l
 	if (p->keep != FC_PF_FILTERED || !p->ninsns)
 		return true;
 	char err[128];
-	return fc_pf_run(p->insns, p->ninsns, rec, len, pf_need, err, sizeof(err)) != 0;
+	return fc_pf_run(p->insns, p->ninsns, rec, len, pf_need, path, err, sizeof(err)) != 0;
 }

@@ -1,10 +1,11 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* fc_prefilter.h - the eBPF prefilter backend: from the checked ruleset, per captured event
  * type, the part of every rule's condition the kernel can decide on the finished record
- * (event type, return value, open flags, the opened path, fd number and type of an open),
- * everything else counted as "maybe" (three-valued, Kleene), lowered to one eBPF program per
- * event type by a direct emitter (struct bpf_insn). A program keeps an event when some rule
- * may match it or the state tables need it, and drops it otherwise. See docs/prefilter.md.
+ * (event type, return value, open flags, the opened path or the absolute path the kernel
+ * resolved a relative one to, fd number and type of an open), everything else counted as
+ * "maybe" (three-valued, Kleene), lowered to one eBPF program per event type by a direct
+ * emitter (struct bpf_insn). A program keeps an event when some rule may match it or the
+ * state tables need it, and drops it otherwise. See docs/prefilter.md.
  *
  * The programs are BPF_PROG_TYPE_TRACING (tp_btf/sys_exit) tail-call targets of the capture
  * handlers (bpf/fk_core.bpf.h, fk_submit_pf). They reference maps only through
@@ -80,19 +81,25 @@ struct fc_prefilter *fc_prefilter_from_blob(const void *data, size_t len, char *
 /* The version a blob says it has, or -1 when it does not start like one (magic, length);
  * FC_PF_BLOB_VERSION is what fc_prefilter_from_blob reads. A blob of another version is not
  * damaged, only made for other kernel-side programs: the loader rebuilds the prefilters. */
-#define FC_PF_BLOB_VERSION 3u   /* 2: four scratch words (TMP_DOT); 3: fcntl filtered */
+/* 2: four scratch words (TMP_DOT); 3: fcntl filtered; 4: relative paths resolved by the
+ * kernel (FK_PF_PATH_*), six scratch words */
+#define FC_PF_BLOB_VERSION 4u
 long fc_prefilter_blob_version(const void *data, size_t len);
 
 /* Runs program insns in userspace on a record as the kernel would see it in the scratch
- * buffer, with pf_need (the state-need flag the capture handler computed). Returns 1 (keep:
- * tail call to slot 0), 0 (drop: tail call to slot 1), or -1 with a message in err for
- * anything the interpreter does not know or an access outside the scratch value / stack (the
- * kernel verifier would reject it). */
+ * buffer, with pf_need (the state-need flag the capture handler computed) and path (borrowed,
+ * NUL-terminated, or NULL): the absolute path the kernel resolved a relative open to
+ * (FK_PF_PATH_OFF, bpf/fk_capture.h), which the program then reads instead of the name
+ * parameter. A path longer than FK_PF_PATH_MAX with its NUL is left out, as the kernel does.
+ * Returns 1 (keep: tail call to slot 0), 0 (drop: tail call to slot 1), or -1 with a message
+ * in err for anything the interpreter does not know or an access outside the scratch value /
+ * stack (the kernel verifier would reject it). */
 int fc_pf_run(const struct bpf_insn *insns, uint32_t n, const void *rec, size_t len,
-	      uint32_t pf_need, char *err, size_t errlen);
+	      uint32_t pf_need, const char *path, char *err, size_t errlen);
 
-/* Shorthand: whether the prefilter keeps record rec (types without a program: yes). */
+/* Shorthand: whether the prefilter keeps record rec (types without a program: yes); path as
+ * for fc_pf_run. */
 bool fc_prefilter_keeps(const struct fc_prefilter *pf, const void *rec, size_t len,
-			uint32_t pf_need);
+			uint32_t pf_need, const char *path);
 
 #endif /* FC_PREFILTER_H */

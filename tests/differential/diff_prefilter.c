@@ -10,19 +10,24 @@
  *                  the rules' own literals so that conditions come out true, false and
  *                  borderline;
  *   --capture F    the events of falcod captures (docs/capture.md) and Falco .scap files.
- * with the state-need flag the kernel sets (pf_need) at 0, the strictest case. Every event on
- * which the reference interpreter (rt_eval) finds that some rule matches must be kept; events
- * of types the state needs have no program at all (checked too). Any dropped match prints the
- * rule, the event and the simplified condition, and the exit status is 1. Prints per source
- * the events, how many matched some rule, how many the prefilter would drop, and the misses
- * (which must be 0). With --gen it also checks the path scan of the open programs on its own
- * (check_paths): random paths against a C statement of "absolute and normal". */
+ * with the state-need flag the kernel sets (pf_need) at 0, the strictest case; a successful
+ * relative open (on AT_FDCWD) runs a second time with the path the kernel resolves it to when
+ * it knows the cwd (resolved_path). Every event on which the reference interpreter (rt_eval)
+ * finds that some rule matches must be kept by both runs; events of types the state needs
+ * have no program at all (checked too). Any dropped match prints the rule, the event and the
+ * simplified condition, and the exit status is 1. Prints per source the events, how many
+ * matched some rule, how many the prefilter would drop, how many ran with a resolved path and
+ * how many of those it would drop so, and the misses (which must be 0). With --gen it also
+ * checks the path scan of the open programs on its own (check_paths): random paths, as the
+ * name parameter and as a resolved path, against a C statement of "absolute and normal"; and
+ * the string tests on resolved paths rule by rule (check_resolved). */
 #include <inttypes.h>
 #include <stdio.h>
 #include <unistd.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "bpf/fk_capture.h"
 #include "compiler/fc.h"
 #include "compiler/fc_evtset.h"
 #include "compiler/fc_prefilter.h"
@@ -42,27 +47,74 @@ struct run {
 	size_t n;
 	struct fc_prefilter *pf;
 	uint64_t events, matched, dropped, misses, errors;
+	uint64_t resolved, rdropped;    /* relative opens run with a resolved path; dropped so */
 };
 
-/* One event, state already applied (pre). */
+/* The path the kernel writes for a relative open (bpf/fk_capture.h, FK_PF_PATH_OFF) when it
+ * knows the cwd: for a successful open, creat, or openat/openat2 on AT_FDCWD with a non-empty
+ * relative name, the cwd the state resolves it against (rt_thread_cwd; absolute, ending in
+ * '/', at most FK_PF_CWD_MAX bytes: what the kernel is given) followed by the raw name, in
+ * buf; else NULL. A path too long for FK_PF_PATH_MAX is left to fc_pf_run, which leaves it out as the
+ * kernel does. */
+static const char *resolved_path(struct rt_state *st, const struct rt_event *ev, char *buf,
+				 size_t cap)
+{
+	unsigned t = ev->hdr->type;
+	if (ev->hdr->res < 0 || (t != FK_EVENT_OPEN && t != FK_EVENT_OPENAT &&
+				 t != FK_EVENT_OPENAT2 && t != FK_EVENT_CREAT))
+		return NULL;
+	int64_t dirfd;
+	if ((t == FK_EVENT_OPENAT || t == FK_EVENT_OPENAT2) &&
+	    (!rt_param_s64(ev, "dirfd", &dirfd) || dirfd != RT_AT_FDCWD))
+		return NULL;
+	const char *name = rt_param_str(ev, "name");
+	const char *cwd = ev->thread ? rt_thread_cwd(st, ev->thread) : NULL;
+	if (!name || !*name || name[0] == '/' || !cwd)
+		return NULL;
+	size_t lc = strlen(cwd), ln = strlen(name);
+	if (lc == 0 || lc > FK_PF_CWD_MAX || cwd[0] != '/' || cwd[lc - 1] != '/' ||
+	    lc + ln + 1 > cap)
+		return NULL;
+	memcpy(buf, cwd, lc);
+	memcpy(buf + lc, name, ln + 1);
+	return buf;
+}
+
+/* Runs program p on event ev (no program: kept) with the resolved path path (or NULL):
+ * 1 kept, 0 dropped, -1 an interpreter error (reported, counted). */
+static int run_prog(struct run *r, const struct fc_pf_prog *p, const struct rt_event *ev,
+		    const char *path, const char *src)
+{
+	if (!p || p->keep != FC_PF_FILTERED)
+		return 1;
+	char err[256];
+	int k = fc_pf_run(p->insns, p->ninsns, ev->hdr, ev->hdr->len, 0, path, err, sizeof(err));
+	if (k < 0) {
+		r->errors++;
+		if (r->errors <= MAX_REPORTS)
+			fprintf(stderr, "%s: event #%" PRIu64 " (%s%s%s): the interpreter failed: %s\n",
+				src, ev->num, rt_event_name(ev), path ? ", resolved to " : "",
+				path ? path : "", err);
+	}
+	return k;
+}
+
+/* One event, state already applied (pre): run without, and for a relative open also with,
+ * the path the kernel resolves it to. */
 static int check_event(struct run *r, struct rt_ctx *ctx, struct rt_event *ev, const char *src)
 {
 	const struct fk_event_hdr *h = ev->hdr;
 	r->events++;
 	const struct fc_pf_prog *p = h->type < r->pf->nprogs ? &r->pf->progs[h->type] : NULL;
-	bool kept = true;
-	if (p && p->keep == FC_PF_FILTERED) {
-		char err[256];
-		int k = fc_pf_run(p->insns, p->ninsns, h, h->len, 0, err, sizeof(err));
-		if (k < 0) {
-			r->errors++;
-			if (r->errors <= MAX_REPORTS)
-				fprintf(stderr, "%s: event #%" PRIu64 " (%s): the interpreter failed: %s\n",
-					src, ev->num, rt_event_name(ev), err);
-			return 1;
-		}
-		kept = k == 1;
+	char buf[FK_PF_CWD_MAX + 4096];
+	const char *path = resolved_path(rt_ctx_state(ctx), ev, buf, sizeof(buf));
+	int kept = run_prog(r, p, ev, NULL, src), rkept = 1;
+	if (path) {
+		r->resolved++;
+		rkept = run_prog(r, p, ev, path, src);
 	}
+	if (kept < 0 || rkept < 0)
+		return 1;
 	rt_ctx_begin(ctx, ev);
 	const struct fc_rule *hit = NULL;
 	for (size_t i = 0; i < r->n && !hit; i++)
@@ -70,17 +122,18 @@ static int check_event(struct run *r, struct rt_ctx *ctx, struct rt_event *ev, c
 			hit = r->rules[i];
 	if (hit)
 		r->matched++;
-	if (kept)
-		return 0;
-	r->dropped++;
-	if (!hit)
+	r->dropped += !kept;
+	r->rdropped += !rkept;
+	if ((kept && rkept) || !hit)
 		return 0;
 	r->misses++;
 	if (r->misses <= MAX_REPORTS)
 		fprintf(stderr,
 			"MISS %s: event #%" PRIu64 " (%s, res %" PRId64 ") matches rule '%s' but the "
-			"prefilter drops it\n  prefilter: %s\n",
-			src, ev->num, rt_event_name(ev), (int64_t)h->res, hit->name, p && p->cond ? p->cond : "");
+			"prefilter drops it%s%s\n  prefilter: %s\n",
+			src, ev->num, rt_event_name(ev), (int64_t)h->res, hit->name,
+			kept ? " with the resolved path " : "", kept ? path : "",
+			p && p->cond ? p->cond : "");
 	return 1;
 }
 
@@ -201,31 +254,63 @@ static uint64_t xorshift(uint64_t *s)
 	return *s;
 }
 
+/* The prefilters of the rules in the YAML text rules (only_rule: just that one, as
+ * `falcoc dump --bpf --rule`), in *u (freed by the caller, also on failure); NULL if they do
+ * not load. */
+static struct fc_prefilter *build_text(const char *rules, const char *only_rule,
+				       struct fc_unit **u)
+{
+	char yaml[] = "/tmp/diff_prefilter_rules.XXXXXX";
+	*u = fc_unit_new(NULL);
+	int fd = mkstemp(yaml);
+	if (fd < 0 || !*u)
+		return NULL;
+	size_t n = strlen(rules);
+	bool ok = write(fd, rules, n) == (ssize_t)n;
+	close(fd);
+	const char *paths[] = { yaml };
+	struct fc_ruleset *rs = ok ? fc_load_files(*u, paths, 1) : NULL;
+	unlink(yaml);
+	struct fc_pf_options o = { .only_rule = only_rule };
+	return rs && !fc_diag_count(*u, FC_ERROR) ? fc_prefilter_build(rs, &o) : NULL;
+}
+
+/* A successful openat record (fd 3, dirfd AT_FDCWD, O_RDONLY) of the len-byte name path in
+ * rec; mode, dev and ino are random bytes from *st (st NULL: zeros). Returns its length. */
+static size_t put_openat(uint8_t *rec, const char *path, size_t len, uint64_t *st)
+{
+	struct fk_event_hdr h = { .res = 3, .type = FK_EVENT_OPENAT, .nparams = 7 };
+	uint16_t plen[7] = { 8, 8, (uint16_t)len, 4, 4, 4, 8 };
+	size_t off = sizeof(h) + sizeof(plen);
+	memset(rec, 0, off);
+	int64_t fdv = 3, dirfd = -100;
+	memcpy(rec + off, &fdv, 8);
+	memcpy(rec + off + 8, &dirfd, 8);
+	memcpy(rec + off + 16, path, len);
+	for (size_t i = 0; i < 20; i++)         /* flags (O_RDONLY), mode, dev, ino */
+		rec[off + 16 + len + i] = i < 4 ? (i == 0) : st ? (uint8_t)xorshift(st) : 0;
+	h.len = (uint32_t)(off + 16 + len + 20);
+	memcpy(rec, &h, sizeof(h));
+	memcpy(rec + sizeof(h), plen, sizeof(plen));
+	return h.len;
+}
+
 /* The open programs' path scan (word at a time, em_prologue), alone: the program of
  * `fd.name = "/x" or fd.name contains "/.b"` on openat keeps exactly the successful opens
  * whose path is not absolute and normal (undecided) or contains "/.b" (a test the scan's
  * TMP_DOT lets through), and drops the others, among them normal paths with other
  * components starting with '.', on n random paths (separators, dots, NULs, lengths around
- * the word size and the 1 KiB limit, random bytes after the path). Returns the number of
- * disagreements. */
+ * the word size and the 1 KiB limit, random bytes after the path). The paths that are C
+ * strings are also given as the path the kernel resolved a relative name "y" to, which must
+ * be decided the same. Returns the number of disagreements. */
 static uint64_t check_paths(uint64_t n, uint64_t seed)
 {
-	char yaml[] = "/tmp/diff_prefilter_paths.XXXXXX";
-	int fd = mkstemp(yaml);
-	if (fd < 0)
-		return 1;
 	static const char rule[] = "- rule: path probe\n  desc: d\n"
 				   "  condition: evt.type = openat and (fd.name = \"/x\" or fd.name "
 				   "contains \"/.b\")\n"
 				   "  output: o\n  priority: WARNING\n";
-	bool ok = write(fd, rule, sizeof(rule) - 1) == (ssize_t)(sizeof(rule) - 1);
-	close(fd);
-	struct fc_unit *u = fc_unit_new(NULL);
-	const char *paths[] = { yaml };
-	struct fc_ruleset *rs = ok ? fc_load_files(u, paths, 1) : NULL;
-	unlink(yaml);
-	struct fc_prefilter *pf = rs && !fc_diag_count(u, FC_ERROR) ? fc_prefilter_build(rs, NULL)
-								    : NULL;
+	struct fc_unit *u;
+	struct fc_prefilter *pf = build_text(rule, NULL, &u);
 	const struct fc_pf_prog *p = pf ? &pf->progs[FK_EVENT_OPENAT] : NULL;
 	if (!p || p->keep != FC_PF_FILTERED) {
 		fprintf(stderr, "check_paths: no openat program\n");
@@ -234,7 +319,8 @@ static uint64_t check_paths(uint64_t n, uint64_t seed)
 		return 1;
 	}
 	static const char alpha[] = "//////..aabx\0";
-	static uint8_t rec[32 + 14 + 16 + 1100 + 20];
+	static uint8_t rec[32 + 14 + 16 + 1100 + 20], rel[32 + 14 + 16 + 2 + 20];
+	size_t rellen = put_openat(rel, "y", 2, NULL);
 	uint64_t st = seed * 2654435761u + 1, bad = 0;
 	for (uint64_t k = 0; k < n; k++) {
 		char path[1100];
@@ -250,21 +336,9 @@ static uint64_t check_paths(uint64_t n, uint64_t seed)
 			path[len - 1] = '\0';
 		if (len == 3 && memcmp(path, "/x", 3) == 0)
 			continue;
-		struct fk_event_hdr h = { .res = 3, .type = FK_EVENT_OPENAT, .nparams = 7 };
-		uint16_t plen[7] = { 8, 8, (uint16_t)len, 4, 4, 4, 8 };
-		size_t off = sizeof(h) + sizeof(plen);
-		memset(rec, 0, off);
-		int64_t fdv = 3, dirfd = -100;
-		memcpy(rec + off, &fdv, 8);
-		memcpy(rec + off + 8, &dirfd, 8);
-		memcpy(rec + off + 16, path, len);
-		for (size_t i = 0; i < 20; i++)         /* flags (O_RDONLY), mode, dev, ino */
-			rec[off + 16 + len + i] = i < 4 ? (i == 0) : (uint8_t)xorshift(&st);
-		h.len = (uint32_t)(off + 16 + len + 20);
-		memcpy(rec, &h, sizeof(h));
-		memcpy(rec + sizeof(h), plen, sizeof(plen));
+		size_t rlen = put_openat(rec, path, len, &st);
 		char err[256];
-		int kept = fc_pf_run(p->insns, p->ninsns, rec, h.len, 0, err, sizeof(err));
+		int kept = fc_pf_run(p->insns, p->ninsns, rec, rlen, 0, NULL, err, sizeof(err));
 		bool want = !path_is_normal(path, len) || strstr(path, "/.b");
 		if (kept < 0 || (kept == 1) != want) {
 			if (++bad <= MAX_REPORTS)
@@ -272,9 +346,92 @@ static uint64_t check_paths(uint64_t n, uint64_t seed)
 					len, want ? "keep" : "drop",
 					kept < 0 ? err : kept ? "keep" : "drop");
 		}
+		if (memchr(path, '\0', len) != path + len - 1)
+			continue;
+		kept = fc_pf_run(p->insns, p->ninsns, rel, rellen, 0, path, err, sizeof(err));
+		if (kept < 0 || (kept == 1) != want) {
+			if (++bad <= MAX_REPORTS)
+				fprintf(stderr, "check_paths: a %zu-byte resolved path: %s, the program "
+						"says %s\n",
+					len, want ? "keep" : "drop",
+					kept < 0 ? err : kept ? "keep" : "drop");
+		}
 	}
 	fc_prefilter_free(pf);
 	fc_unit_free(u);
+	return bad;
+}
+
+/* Relative opens with the path the kernel resolved (FK_PF_PATH_OFF), rule by rule: fd.name,
+ * fd.directory and fd.filename are decided on the resolved path; fd.nameraw, which is the
+ * relative name itself, never is (TMP_REL), but still is on an absolute name. Returns the
+ * number of wrong verdicts; *n: the checks made. */
+static uint64_t check_resolved(uint64_t *n)
+{
+	static const char rules[] =
+		"- rule: name\n  desc: d\n  output: o\n  priority: WARNING\n"
+		"  condition: evt.type = openat and fd.name = \"/x/y\"\n"
+		"- rule: dir\n  desc: d\n  output: o\n  priority: WARNING\n"
+		"  condition: evt.type = openat and fd.directory = /x\n"
+		"- rule: file\n  desc: d\n  output: o\n  priority: WARNING\n"
+		"  condition: evt.type = openat and fd.filename = y\n"
+		"- rule: raw\n  desc: d\n  output: o\n  priority: WARNING\n"
+		"  condition: evt.type = openat and fd.nameraw = \"y\"\n"
+		"- rule: rawrel\n  desc: d\n  output: o\n  priority: WARNING\n"
+		"  condition: evt.type = openat and not fd.nameraw startswith \"/\"\n";
+	static const struct {
+		const char *rule;       /* NULL: all of them */
+		const char *name, *path;
+		bool keep;
+	} cases[] = {
+		{ "name", "y", "/x/y", true },
+		{ "name", "y", "/x/z", false },
+		{ "name", "y", NULL, true },            /* relative, not resolved: undecided */
+		{ "name", "y", "/x//y", true },         /* not normal: undecided */
+		{ "name", "/x/z", NULL, false },
+		{ "dir", "y", "/x/y", true },
+		{ "dir", "y", "/z/y", false },
+		{ "file", "y", "/z/y", true },
+		{ "file", "y", "/z/w", false },
+		{ "raw", "y", "/x/y", true },
+		{ "raw", "y", "/x/z", true },
+		{ "raw", "y", "/y", true },
+		{ "raw", "y", "/a/b/c", true },
+		{ "raw", "/x/z", NULL, false },
+		{ "rawrel", "y", "/x/y", true },
+		{ "rawrel", "y", "/x/z", true },
+		{ "rawrel", "y", "/y", true },
+		{ "rawrel", "y", "/a/b/c", true },
+		{ "rawrel", "/x/z", NULL, false },
+		{ NULL, "y", "/x/z", true },
+		{ NULL, "y", "/z/w", true },
+	};
+	uint64_t bad = 0;
+	*n = 0;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct fc_unit *u;
+		struct fc_prefilter *pf = build_text(rules, cases[i].rule, &u);
+		const struct fc_pf_prog *p = pf ? &pf->progs[FK_EVENT_OPENAT] : NULL;
+		static uint8_t rec[32 + 14 + 16 + 64 + 20];
+		size_t len = put_openat(rec, cases[i].name, strlen(cases[i].name) + 1, NULL);
+		char err[256] = "no openat program";
+		int kept = p && p->keep == FC_PF_FILTERED
+				   ? fc_pf_run(p->insns, p->ninsns, rec, len, 0, cases[i].path, err,
+					       sizeof(err))
+				   : -1;
+		(*n)++;
+		if (kept < 0 || (kept == 1) != cases[i].keep) {
+			bad++;
+			fprintf(stderr, "check_resolved: rule %s, name %s, resolved %s: want %s, the "
+					"program says %s\n",
+				cases[i].rule ? cases[i].rule : "(all)", cases[i].name,
+				cases[i].path ? cases[i].path : "(none)",
+				cases[i].keep ? "keep" : "drop",
+				kept < 0 ? err : kept ? "keep" : "drop");
+		}
+		fc_prefilter_free(pf);
+		fc_unit_free(u);
+	}
 	return bad;
 }
 
@@ -334,13 +491,19 @@ int main(int argc, char **argv)
 		struct run g = r;
 		rc |= run_gen(&g, nevents, seed);
 		printf("generated (%s%s): %zu rules, %u filtered types; %" PRIu64 " events, %" PRIu64
-		       " matched a rule, %" PRIu64 " dropped by the prefilter; misses: %" PRIu64
+		       " matched a rule, %" PRIu64 " dropped by the prefilter; %" PRIu64
+		       " resolved, %" PRIu64 " dropped so; misses: %" PRIu64
 		       ", interpreter errors: %" PRIu64 "\n",
 		       rules[0], nrules > 1 ? " +more" : "", r.n, filtered, g.events, g.matched,
-		       g.dropped, g.misses, g.errors);
+		       g.dropped, g.resolved, g.rdropped, g.misses, g.errors);
 		uint64_t bad = check_paths(nevents / 4, seed);
 		printf("path scan: %" PRIu64 " random paths, %" PRIu64 " decided wrongly\n",
 		       nevents / 4, bad);
+		rc |= bad != 0;
+		uint64_t nres;
+		bad = check_resolved(&nres);
+		printf("resolved paths: %" PRIu64 " checks, %" PRIu64 " decided wrongly\n", nres,
+		       bad);
 		rc |= bad != 0;
 	}
 	for (int i = 0; i < ncaps; i++) {
@@ -348,9 +511,10 @@ int main(int argc, char **argv)
 		int k = run_capture(&c, caps[i]);
 		rc |= k;
 		printf("%s: %" PRIu64 " events, %" PRIu64 " matched a rule, %" PRIu64
-		       " dropped by the prefilter; misses: %" PRIu64 ", interpreter errors: %" PRIu64
-		       "\n",
-		       caps[i], c.events, c.matched, c.dropped, c.misses, c.errors);
+		       " dropped by the prefilter; %" PRIu64 " resolved, %" PRIu64
+		       " dropped so; misses: %" PRIu64 ", interpreter errors: %" PRIu64 "\n",
+		       caps[i], c.events, c.matched, c.dropped, c.resolved, c.rdropped, c.misses,
+		       c.errors);
 	}
 	fc_prefilter_free(r.pf);
 	free(r.rules);
