@@ -1,10 +1,11 @@
 /* SPDX-License-Identifier: GPL-2.0 OR Apache-2.0 */
-/* fk_core.bpf.h - the maps and the static __always_inline helpers that the capture programs
- * of fk_syscalls.bpf.c share: the per-CPU scratch record, parameter writers (integers, user
- * and kernel strings, byte ranges, socket addresses and tuples), task readers (fd -> file,
- * namespace pids, tty, argv/env) and the submit step with its batching and the prefilter
- * hook. Included by exactly one object. No programs here, and nothing user space reads:
- * record layouts are in fk_shared.h, map encodings in fk_capture.h.
+/* fk_core.bpf.h - the maps and the helpers (static __always_inline, but for one global
+ * function and one bpf_loop callback) that the capture programs of fk_syscalls.bpf.c share:
+ * the per-CPU scratch record, parameter writers (integers, user and kernel strings, byte
+ * ranges, socket addresses and tuples), task readers (fd -> file, namespace pids, tty,
+ * argv/env), the prefilters' bookkeeping (dropped fds, cwds) and the submit step with its
+ * batching and the prefilter hook. Included by exactly one object. No programs here, and no
+ * layout user space reads: record layouts are in fk_shared.h, map encodings in fk_capture.h.
  *
  * Every write into the scratch buffer goes to buf + (off & FK_OFF_MASK) with a constant or
  * bounded size <= FK_DATA_MAX, so the verifier can prove it stays inside the 64 KiB value
@@ -44,6 +45,9 @@
 const volatile __u64 fk_boot_to_wall = 0;       /* CLOCK_REALTIME - CLOCK_BOOTTIME, ns */
 const volatile __u64 fk_wake_bytes = 0;         /* force a wakeup past this much unread data */
 const volatile __u32 fk_ignore_tgid = 0;        /* the daemon itself; 0: none */
+/* CLOCK_MONOTONIC (task_struct.start_time's clock) when the loader loaded the programs: a
+ * process started before it has no clone record (the /proc scan made it in userspace). */
+const volatile __u64 fk_pf_start_ns = 0;
 
 /* Non-syscall events, switched at run time by the loader (bss is mmapped). */
 volatile __u32 fk_want_procexit = 0;
@@ -161,6 +165,33 @@ struct {
  * not trusted any more (it costs a kept close, never a wrongly dropped one). */
 #define FK_PF_GEN_SLOTS 256
 __u64 fk_pf_fd_gen[FK_PF_GEN_SLOTS] = {};
+
+/* The cwds userspace published (struct fk_pf_cwd, fk_capture.h), by tgid: the kernel
+ * resolves a relative open against one only while it is provably the string userspace will
+ * use (fk_pf_cwd_valid). LRU: an entry pushed out only makes that process's relative opens
+ * undecided again. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, FK_PF_CWDS_MAX);
+	__type(key, __u32);
+	__type(value, struct fk_pf_cwd);
+} fk_pf_cwds SEC(".maps");
+
+/* Per process (task storage of the group leader, so it dies with the process): the ts_ns of
+ * its own clone exit record (0: none was submitted, as for a process older than the
+ * capture) and how many chdir/fchdir calls succeeded in it. */
+struct fk_pf_proc {
+	__u64 birth;
+	__u32 chdirs;
+	__u32 pad;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
+	__type(value, struct fk_pf_proc);
+} fk_pf_procs SEC(".maps");
 
 /* Set by the loader when it loaded prefilters (bss). */
 volatile __u32 fk_pf_active = 0;
@@ -993,6 +1024,212 @@ static __always_inline void fk_pf_note_pipe(struct task_struct *t, const void *u
 	fk_pf_set_fd(fds[1]);
 }
 
+/* --- relative paths (docs/prefilter.md, "Relative paths") ------------------------------ */
+
+/* Whether an fk_pf_cwds entry's birth and seq describe the cwd string userspace resolves the
+ * relative paths of the process led by l against: published for this very process (after
+ * its own clone record, or from the /proc scan for a process older than the capture) and
+ * after exactly the chdir/fchdir calls the kernel counted in it. Userspace changes that
+ * string only on a chdir/fchdir record, counted here before it is submitted, so no record
+ * that comes before a decided open can make userspace resolve it differently. l must be a
+ * group leader, from a trusted pointer. */
+static __always_inline bool fk_pf_cwd_valid(struct task_struct *l, __u64 birth, __u32 seq)
+{
+	struct fk_pf_proc *p = bpf_task_storage_get(&fk_pf_procs, l, 0, 0);
+	__u64 b = p ? p->birth : 0;
+	__u32 n = p ? p->chdirs : 0;
+	if (birth != b || seq != n)
+		return false;
+	return b != 0 || l->start_time < fk_pf_start_ns;
+}
+
+/* A successful chdir or fchdir of the current process: counted (an atomic add: threads).
+ * Returns the count before, exact when the process has one thread (-mcpu=v1 has no
+ * fetch-and-add that returns the old value), or -1 when it could not be counted. */
+static __always_inline long fk_pf_count_chdir(void)
+{
+	struct task_struct *t = bpf_get_current_task_btf();
+	struct fk_pf_proc *p = bpf_task_storage_get(&fk_pf_procs, t->group_leader, 0,
+						    BPF_LOCAL_STORAGE_GET_F_CREATE);
+	if (!p)
+		return -1;
+	__u32 before = p->chdirs;
+	__sync_fetch_and_add(&p->chdirs, 1);
+	return before;
+}
+
+/* Walks a path byte by byte (fk_path_normal, through bpf_loop: the verifier checks the
+ * callback once, where a loop over up to 512 bytes multiplied its caller's states). */
+struct fk_path_walk {
+	const char *p;
+	__u32 n;
+	__u32 clen;     /* the current component's length */
+	__u32 dots;     /* its leading dots */
+	__u32 bad;
+};
+
+static long fk_path_step(__u64 i, void *ctx)
+{
+	struct fk_path_walk *w = ctx;
+	if (i >= w->n || i >= FK_PF_CWD_MAX)
+		return 1;
+	char ch = w->p[i];
+	if (ch == '/') {
+		if (i > 0 && (w->clen == 0 || (w->clen == w->dots && w->clen <= 2))) {
+			w->bad = 1;
+			return 1;
+		}
+		w->clen = w->dots = 0;
+		return 0;
+	}
+	if (ch == 0) {
+		w->bad = 1;
+		return 1;
+	}
+	if (ch == '.' && w->dots == w->clen)
+		w->dots++;
+	w->clen++;
+	return 0;
+}
+
+/* Whether the n bytes at p are a path rt_path_join leaves as it is: no empty, "." or ".."
+ * component, no trailing '/' (but the path "/"), no NUL. At most FK_PF_CWD_MAX bytes. */
+static __always_inline bool fk_path_normal(const char *p, __u32 n)
+{
+	struct fk_path_walk w = { .p = p, .n = n };
+	if (n == 0 || n > FK_PF_CWD_MAX)
+		return false;
+	bpf_loop(n, fk_path_step, &w, 0);
+	if (w.bad)
+		return false;
+	if (n == 1 && p[0] == '/')
+		return true;
+	return w.clen != 0 && !(w.clen == w.dots && w.clen <= 2);
+}
+
+/* A cwd being built (fk_sched_fork, fk_pf_chdir_follow): one per CPU, too big for the
+ * stack. Programs on the syscall and scheduler tracepoints run with preemption off. The
+ * slack lets the verifier see a copy of up to FK_PF_CWD_MAX bytes at an offset of up to as
+ * much stay inside (the sum is checked at run time). */
+struct fk_pf_cwd_buf {
+	struct fk_pf_cwd v;
+	char slack[FK_PF_CWD_MAX];
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct fk_pf_cwd_buf);
+} fk_pf_cwd_tmp SEC(".maps");
+
+/* A successful chdir of the current process, the record in s, counted (it was the
+ * before-th) and in the ring: userspace will set the process's cwd to
+ * rt_path_join(cwd, path) + '/' when it reads the record (a record that did not make it into
+ * the ring must not be followed: userspace would never apply it). When the entry was valid up
+ * to this call and the path is normal, that string is the entry's cwd + path + '/' (or
+ * path + '/' for an absolute path), and the kernel writes it now, with seq + 1, before the
+ * process's next system call: a child forked right after the chdir (`cd dir && cc ...`) can then
+ * inherit it long before falcod reads the record, and publishes the same string. Only for a
+ * process's only thread, whose entry nothing else changes meanwhile. A global function: the
+ * verifier checks it, and its loop, once, not once per state of its caller. */
+__noinline int fk_pf_chdir_follow(struct fk_scratch *s, long before)
+{
+	struct task_struct *t = bpf_get_current_task_btf();
+	if (!s || before < 0 || t->pid != t->tgid || t->signal->nr_threads != 1)
+		return 0;
+	__u32 k = t->tgid, zero = 0;
+	struct fk_pf_cwd *e = bpf_map_lookup_elem(&fk_pf_cwds, &k);
+	struct fk_pf_cwd_buf *b = bpf_map_lookup_elem(&fk_pf_cwd_tmp, &zero);
+	if (!e || !b)
+		return 0;
+	struct fk_pf_cwd *c = &b->v;
+	__u64 birth = e->birth, len = e->len;
+	__u32 seq = e->seq;
+	struct fk_pf_proc *p = bpf_task_storage_get(&fk_pf_procs, t, 0, 0);
+	if (!p || seq != (__u32)before || birth != p->birth ||
+	    (birth == 0 && t->start_time >= fk_pf_start_ns))
+		return 0;
+	/* the path parameter: after res (8 bytes), its length with the NUL */
+	__u32 off = FK_HDR_SIZE + 2 * 2 + *(__u16 *)(s->buf + FK_HDR_SIZE);
+	__u64 pn = *(__u16 *)(s->buf + FK_HDR_SIZE + 2);
+	if (pn < 2 || off > FK_DATA_MAX)
+		return 0;
+	pn -= 1;
+	const char *path = (const char *)fk_at(s, off);
+	bool abs = path[0] == '/';
+	__u64 at = abs ? 0 : len;       /* where the path goes: after the cwd, if relative */
+	FK_BARRIER_VAR(pn);
+	FK_BARRIER_VAR(at);
+	if (pn > FK_PF_CWD_MAX - 1 || at > FK_PF_CWD_MAX - 1 || at + pn > FK_PF_CWD_MAX - 1 ||
+	    !fk_path_normal(path, pn))
+		return 0;
+	if (at)
+		bpf_probe_read_kernel(c->cwd, at, e->cwd);
+	bpf_probe_read_kernel(c->cwd + at, pn, path);
+	if (abs && pn == 1) {
+		c->len = 1;     /* "/" */
+	} else {
+		c->cwd[(at + pn) & (FK_PF_CWD_MAX - 1)] = '/';
+		c->len = at + pn + 1;
+	}
+	c->birth = birth;
+	c->seq = seq + 1;
+	if (e->birth == birth && e->seq == seq && e->len == len)
+		bpf_map_update_elem(&fk_pf_cwds, &k, c, BPF_ANY);
+	return 0;
+}
+
+/* The current task is a new process whose own clone exit record was submitted with time
+ * stamp ts: its birth. An entry the kernel copied from the parent at fork (fk_sched_fork)
+ * waits for it. */
+static __always_inline void fk_pf_born(__u64 ts)
+{
+	struct task_struct *t = bpf_get_current_task_btf();
+	struct fk_pf_proc *p = bpf_task_storage_get(&fk_pf_procs, t, 0,
+						    BPF_LOCAL_STORAGE_GET_F_CREATE);
+	if (!p)
+		return;
+	p->birth = ts;
+	__u32 k = t->tgid;
+	struct fk_pf_cwd *e = bpf_map_lookup_elem(&fk_pf_cwds, &k);
+	if (e && e->birth == FK_PF_BIRTH_PENDING)
+		e->birth = ts;
+}
+
+/* A successful open by the current task of the relative path at s->buf + noff (nlen bytes
+ * with the NUL), against its cwd: when the task is its process's only thread (userspace
+ * resolves against the opening thread's own cwd, which only the main thread's is sure to
+ * follow every chdir of the process; and no other thread can chdir, and have its record
+ * reach userspace first, between this check and the open's record) and the published cwd
+ * is valid, cwd + path goes to s->pf_path for the type's filter. The entry is read again
+ * after the copy: an update from userspace may have recycled it meanwhile. */
+static __always_inline void fk_pf_resolve(struct fk_scratch *s, __u32 noff, __u64 nlen)
+{
+	struct task_struct *t = bpf_get_current_task_btf();
+	if (t->pid != t->tgid || t->signal->nr_threads != 1 || nlen < 2 ||
+	    nlen > FK_PF_PATH_MAX - 1)
+		return;
+	__u32 k = t->tgid;
+	struct fk_pf_cwd *e = bpf_map_lookup_elem(&fk_pf_cwds, &k);
+	if (!e)
+		return;
+	__u64 birth = e->birth, len = e->len;
+	__u32 seq = e->seq;
+	if (len == 0 || len > FK_PF_CWD_MAX || len + nlen > FK_PF_PATH_MAX ||
+	    !fk_pf_cwd_valid(t, birth, seq))
+		return;
+	FK_BARRIER_VAR(len);
+	FK_BARRIER_VAR(nlen);
+	if (len > FK_PF_CWD_MAX || nlen > FK_PF_PATH_MAX)
+		return;
+	bpf_probe_read_kernel(s->pf_path, len, e->cwd);
+	bpf_probe_read_kernel(s->pf_path + len, nlen, fk_at(s, noff));
+	if (e->birth != birth || e->seq != seq || e->len != len)
+		return;
+	s->pf_path_len = len + nlen;
+}
+
 /* Event types whose result is a new fd the state tables learn of. */
 static __always_inline bool fk_pf_res_is_fd(__u32 type)
 {
@@ -1025,13 +1262,13 @@ static __always_inline bool fk_pf_is_open(__u32 type)
  * will tail-call fk_prefilters[type] with the record complete in fk_scratch_map (len set);
  * the filter reads the parameters from there and either tail-calls fk_submit_prog (keep) or
  * returns (drop). A missing filter program makes the tail call fall through to the submit
- * below, so no filter means keep everything. */
-static __always_inline int fk_submit(struct fk_scratch *s)
+ * below, so no filter means keep everything. Whether the record went into the ring. */
+static __always_inline bool fk_submit_ok(struct fk_scratch *s)
 {
 	struct fk_event_hdr *h = (void *)s->buf;
 	__u32 len = s->off;
 	if (len > FK_BUF_SIZE - 1)
-		return 0;
+		return false;
 	__u64 id = bpf_get_current_pid_tgid();
 	h->ts_ns = bpf_ktime_get_boot_ns() + fk_boot_to_wall;
 	h->tid = (__u32)id;
@@ -1043,15 +1280,20 @@ static __always_inline int fk_submit(struct fk_scratch *s)
 	__u64 flags = BPF_RB_NO_WAKEUP;
 	if (bpf_ringbuf_query(&fk_events, BPF_RB_AVAIL_DATA) > fk_wake_bytes)
 		flags = BPF_RB_FORCE_WAKEUP;
-	if (bpf_ringbuf_output(&fk_events, s->buf, len & FK_BUF_MASK, flags) < 0)
-		fk_count(FK_CNT_DROPS);
-	else
-		fk_count(FK_CNT_EVENTS);
+	bool ok = bpf_ringbuf_output(&fk_events, s->buf, len & FK_BUF_MASK, flags) >= 0;
+	fk_count(ok ? FK_CNT_EVENTS : FK_CNT_DROPS);
 	/* an fd userspace now knows of is no longer one whose open was dropped */
 	if (fk_pf_active && h->res >= 0 && fk_pf_res_is_fd(h->type)) {
 		__sync_fetch_and_add(&fk_pf_fd_gen[(__u32)h->res & (FK_PF_GEN_SLOTS - 1)], 1);
 		fk_pf_take(h->res);
 	}
+	return ok;
+}
+
+/* fk_submit_ok, for the handlers' tail position. */
+static __always_inline int fk_submit(struct fk_scratch *s)
+{
+	fk_submit_ok(s);
 	return 0;
 }
 

@@ -123,6 +123,9 @@ FK_HANDLER(fk_h_args)
 	else if (type == FK_EVENT_FCNTL)
 		need = ret >= 0 && ((__u32)regs->si == FK_F_DUPFD ||
 				    (__u32)regs->si == FK_F_DUPFD_CLOEXEC);
+	long chdirs = -1;
+	if ((type == FK_EVENT_CHDIR || type == FK_EVENT_FCHDIR) && ret == 0)
+		chdirs = fk_pf_count_chdir();
 	if (fk_pf_early_drop(type, need) || !fk_begin(s, type, ret))
 		return 0;
 	__u32 n = fk_nparams[type];
@@ -133,8 +136,18 @@ FK_HANDLER(fk_h_args)
 		fk_put_arg(s, type, i, fk_arg(regs, i - 1));
 	}
 	s->pf_need = need;
+	if (type == FK_EVENT_CHDIR && chdirs >= 0 && fk_pf_active) {
+		/* a state record, never filtered; the cwd entry follows only a chdir whose
+		 * record is in the ring, so that userspace will apply it too */
+		if (fk_submit_ok(s))
+			fk_pf_chdir_follow(s, chdirs);
+		return 0;
+	}
 	return fk_submit_pf(ctx, s);
 }
+
+/* AT_FDCWD (include/uapi/linux/fcntl.h) */
+#define FK_AT_FDCWD -100
 
 /* FMODE_CREATED (include/linux/fs.h): the open created the file. */
 #define FK_FMODE_CREATED (1u << 20)
@@ -149,23 +162,28 @@ static __always_inline int fk_open_build(void *ctx, struct pt_regs *regs, long r
 	struct inode *ino = f ? f->f_inode : NULL;
 	bool created = f && (f->f_mode & FK_FMODE_CREATED);
 	struct fk_cur c = { .off = FK_HDR_SIZE + 2 * fk_nparams[type], .idx = 0 };
+	__u32 noff;             /* the name parameter */
 	fk_cur_int(s, &c, ret, 8);
 	if (type == FK_EVENT_OPENAT) {
 		fk_cur_int(s, &c, (__s64)(__s32)regs->di, 8);
+		noff = c.off;
 		fk_cur_user_str(s, &c, (const void *)regs->si);
 		fk_cur_int(s, &c, fk_open_flags(regs->dx, created), 4);
 		fk_cur_int(s, &c, fk_open_mode(regs->dx, regs->r10), 4);
 	} else if (type == FK_EVENT_OPEN) {
+		noff = c.off;
 		fk_cur_user_str(s, &c, (const void *)regs->di);
 		fk_cur_int(s, &c, fk_open_flags(regs->si, created), 4);
 		fk_cur_int(s, &c, fk_open_mode(regs->si, regs->dx), 4);
 	} else if (type == FK_EVENT_CREAT) {
+		noff = c.off;
 		fk_cur_user_str(s, &c, (const void *)regs->di);
 		fk_cur_int(s, &c, fk_open_mode(0100, regs->si), 4);
 	} else {
 		struct open_how how = {};
 		bpf_probe_read_user(&how, sizeof(how), (const void *)regs->dx);
 		fk_cur_int(s, &c, (__s64)(__s32)regs->di, 8);
+		noff = c.off;
 		fk_cur_user_str(s, &c, (const void *)regs->si);
 		fk_cur_int(s, &c, fk_open_flags(how.flags, created), 4);
 		fk_cur_int(s, &c, fk_open_mode(how.flags, how.mode), 4);
@@ -183,6 +201,13 @@ static __always_inline int fk_open_build(void *ctx, struct pt_regs *regs, long r
 	 * fd whose file cannot be read is kept too) */
 	if (ret >= 0 && (!ino || (ino->i_mode & FK_S_IFMT) == FK_S_IFDIR))
 		s->pf_need = 1;
+	/* a relative path from the cwd (not from another dirfd): resolved when the kernel
+	 * knows the cwd userspace will use */
+	__u32 nlen = *(__u16 *)(s->buf + FK_HDR_SIZE + 2 * (type == FK_EVENT_OPENAT ||
+							    type == FK_EVENT_OPENAT2 ? 2 : 1));
+	if (fk_pf_active && ret >= 0 && nlen >= 2 && *fk_at(s, noff) != '/' &&
+	    (type == FK_EVENT_OPEN || type == FK_EVENT_CREAT || (__s32)regs->di == FK_AT_FDCWD))
+		fk_pf_resolve(s, noff, nlen);
 	return fk_submit_pf_type(ctx, s, type);
 }
 
@@ -346,6 +371,14 @@ FK_HANDLER(fk_h_clone)
 	fk_put_int(s, BPF_CORE_READ(t, cred, egid.val), 4);
 	fk_put_int(s, fk_pid_vnr(BPF_CORE_READ(t, thread_pid)), 8);
 	fk_put_int(s, fk_pid_vnr(BPF_CORE_READ(t, group_leader, thread_pid)), 8);
+	if (ret == 0 && t->pid == t->tgid && fk_pf_active) {
+		/* the child of a new process: its record is its birth (fk_pf_born); a state
+		 * record, never filtered */
+		struct fk_event_hdr *h = (void *)s->buf;
+		if (fk_submit_ok(s))
+			fk_pf_born(h->ts_ns);
+		return 0;
+	}
 	return fk_submit_pf(ctx, s);
 }
 
@@ -447,6 +480,56 @@ int BPF_PROG(fk_pf_drop, struct pt_regs *regs, long ret)
 	struct task_struct *t = fk_task(s);
 	if (fd >= 0 && fd < FK_PF_FD_MAX && fk_pf_is_open(h->type) && !fk_pf_files_shared(t))
 		fk_pf_pending_put(s, t, fd);
+	return 0;
+}
+
+/* A new process, in its parent's fork, before it first runs: it starts in the cwd userspace
+ * will give it, its parent's, so with prefilters on the parent's valid entry is copied to
+ * the child (birth FK_PF_BIRTH_PENDING until its clone record, fk_pf_born): a compiler
+ * started by make opens its relative paths long before falcod reads its clone record and
+ * publishes. Only where userspace copies exactly that string: the parent is its process's
+ * main thread and the only one (no other thread can chdir in between), the child's parent
+ * is the caller (no CLONE_PARENT), and the child is created either while the caller waits
+ * (vfork) or in the root pid namespace (userspace then makes it from the caller's record,
+ * before any later chdir of the caller). Any other child's stale entry (an earlier process
+ * with the same tgid) is removed. */
+SEC("tp_btf/sched_process_fork")
+int BPF_PROG(fk_sched_fork, struct task_struct *parent, struct task_struct *child)
+{
+	if (!fk_pf_active || child->pid != child->tgid)
+		return 0;
+	__u32 k = child->tgid, pk = parent->tgid, zero = 0;
+	struct fk_pf_cwd *e = NULL;
+	struct fk_pf_cwd_buf *b = NULL;
+	if (parent->pid == parent->tgid && parent->signal->nr_threads == 1 &&
+	    child->real_parent == parent && (child->vfork_done || !child->thread_pid->level)) {
+		e = bpf_map_lookup_elem(&fk_pf_cwds, &pk);
+		b = bpf_map_lookup_elem(&fk_pf_cwd_tmp, &zero);
+	}
+	if (!e || !b) {
+		bpf_map_delete_elem(&fk_pf_cwds, &k);
+		return 0;
+	}
+	__u64 birth = e->birth, len = e->len;
+	__u32 seq = e->seq;
+	if (!fk_pf_cwd_valid(parent, birth, seq)) {
+		bpf_map_delete_elem(&fk_pf_cwds, &k);
+		return 0;
+	}
+	FK_BARRIER_VAR(len);
+	if (len == 0 || len > FK_PF_CWD_MAX) {
+		bpf_map_delete_elem(&fk_pf_cwds, &k);
+		return 0;
+	}
+	struct fk_pf_cwd *c = &b->v;
+	c->birth = FK_PF_BIRTH_PENDING;
+	c->seq = 0;
+	c->len = len;
+	bpf_probe_read_kernel(c->cwd, len, e->cwd);
+	if (e->birth != birth || e->seq != seq || e->len != len)
+		bpf_map_delete_elem(&fk_pf_cwds, &k);
+	else
+		bpf_map_update_elem(&fk_pf_cwds, &k, c, BPF_ANY);
 	return 0;
 }
 

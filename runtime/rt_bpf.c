@@ -334,6 +334,7 @@ int rt_bpf_open(struct rt_bpf **out, const struct rt_bpf_opts *opts, char *err, 
 				      rt_bpf_clock_ns(CLOCK_BOOTTIME);
 	sk->rodata->fk_wake_bytes = rbsize / 2;
 	sk->rodata->fk_ignore_tgid = opts->ignore_tgid;
+	sk->rodata->fk_pf_start_ns = rt_bpf_clock_ns(CLOCK_MONOTONIC);
 	if ((rc = bpf_map__set_max_entries(sk->maps.fk_events, rbsize)) < 0 ||
 	    (rc = bpf_map__set_max_entries(sk->maps.fk_scratch_map, (uint32_t)b->ncpus)) < 0) {
 		rt_bpf_fail(err, errlen, rc, "sizing the capture maps", true);
@@ -584,4 +585,33 @@ void rt_bpf_prefilter_enable(struct rt_bpf *b, bool on)
 	if (on)
 		b->skel->bss->fk_pf_epoch++;
 	b->skel->bss->fk_pf_active = on;
+}
+
+int rt_bpf_pf_cwd_publish(struct rt_bpf *b, uint32_t tgid, uint64_t birth, uint32_t seq,
+			  const char *cwd)
+{
+	size_t n = cwd ? strlen(cwd) : 0;
+	if (!n || cwd[0] != '/' || cwd[n - 1] != '/' || n > FK_PF_CWD_MAX) {
+		rt_bpf_pf_cwd_forget(b, tgid);
+		return 0;
+	}
+	int fd = bpf_map__fd(b->skel->maps.fk_pf_cwds);
+	struct fk_pf_cwd v;
+	/* the kernel may be ahead: it follows a chdir of a normal path at once
+	 * (fk_pf_chdir_follow), with the string this state will make of it */
+	if (bpf_map_lookup_elem(fd, &tgid, &v) == 0 && v.birth == birth && v.seq > seq)
+		return 0;
+	memset(&v, 0, sizeof(v));
+	v.birth = birth;
+	v.seq = seq;
+	v.len = (uint32_t)n;
+	memcpy(v.cwd, cwd, n);
+	if (bpf_map_update_elem(fd, &tgid, &v, BPF_ANY) < 0)
+		return -errno;
+	return 0;
+}
+
+void rt_bpf_pf_cwd_forget(struct rt_bpf *b, uint32_t tgid)
+{
+	bpf_map_delete_elem(bpf_map__fd(b->skel->maps.fk_pf_cwds), &tgid);
 }

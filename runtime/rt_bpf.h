@@ -70,6 +70,15 @@ int rt_bpf_load_prefilter(struct rt_bpf *b, const struct fc_prefilter *pf, const
 			  char *err, size_t errlen);
 /* Turns the loaded prefilters off (every record is submitted) or back on. */
 void rt_bpf_prefilter_enable(struct rt_bpf *b, bool on);
+/* Publishes the cwd the state resolves process tgid's relative paths against, for the
+ * kernel to resolve them the same way (fk_pf_cwds; docs/prefilter.md, "Relative paths"):
+ * birth is the ts_ns of the process's own clone exit record (0: made by the /proc scan),
+ * seq the successful chdir/fchdir records applied to it since. A NULL cwd, or one the
+ * kernel cannot use (not absolute, not ending in '/', longer than FK_PF_CWD_MAX), removes
+ * the entry, as rt_bpf_pf_cwd_forget does. 0 or -errno. */
+int rt_bpf_pf_cwd_publish(struct rt_bpf *b, uint32_t tgid, uint64_t birth, uint32_t seq,
+			  const char *cwd);
+void rt_bpf_pf_cwd_forget(struct rt_bpf *b, uint32_t tgid);
 
 /* Detaches and frees everything; NULL is fine. */
 void rt_bpf_free(struct rt_bpf *b);

@@ -1465,6 +1465,17 @@ static unsigned live_select(const struct fc_ruleset *rs, bool all_events,
 	return n;
 }
 
+/* The state's cwd of a process changed, or the process left: the kernel resolves its
+ * relative paths against the same string (docs/prefilter.md, "Relative paths"). */
+static void live_cwd_hook(void *ctx, uint32_t tgid, const struct rt_thread *m)
+{
+	struct rt_bpf *b = ctx;
+	if (m)
+		rt_bpf_pf_cwd_publish(b, tgid, m->cwd_birth, m->cwd_seq, m->cwd);
+	else
+		rt_bpf_pf_cwd_forget(b, tgid);
+}
+
 struct live {
 	struct app *a;
 	struct rt_state *st;
@@ -1676,6 +1687,8 @@ static int live(struct app *a)
 	if (!l.st)
 		abort();
 	rt_state_set_hostname(l.st, a->hostname);
+	if (!o->no_prefilter)
+		rt_state_set_cwd_hook(l.st, live_cwd_hook, b);
 	/* the capture runs first: what happens during the scan waits in the ring */
 	if (rt_proc_scan_flags(l.st, "/proc", RT_PROC_SKIP_SELF, err, sizeof(err)) < 0) {
 		fprintf(stderr, "Error: scanning /proc: %s\n", err);

@@ -116,6 +116,8 @@ struct rt_state {
 	size_t ngroups, groups_cap;
 	char *hostname;
 	int8_t fd_param[FK_EVENT_COUNT]; /* index of the "fd" parameter, or -1 */
+	rt_cwd_hook cwd_hook;
+	void *cwd_ctx;
 	char path[RT_PATH_MAX + 64];     /* scratch for path and name building */
 };
 
@@ -326,6 +328,19 @@ static void rt_thread_free_fields(struct rt_state *s, struct rt_thread *t)
 	rt_fdtab_unref(s, t->fds);
 }
 
+void rt_state_set_cwd_hook(struct rt_state *s, rt_cwd_hook fn, void *ctx)
+{
+	s->cwd_hook = fn;
+	s->cwd_ctx = ctx;
+}
+
+/* m's process cwd or chdir count changed: tells the hook. */
+static void rt_cwd_changed(struct rt_state *s, const struct rt_thread *m)
+{
+	if (s->cwd_hook && m->cwd_known)
+		s->cwd_hook(s->cwd_ctx, (uint32_t)m->tid, m);
+}
+
 /* Unlinks and frees t. Its children keep their ptid (see rt_reparent). */
 static void rt_thread_remove(struct rt_state *s, struct rt_thread *t)
 {
@@ -346,6 +361,8 @@ static void rt_thread_remove(struct rt_state *s, struct rt_thread *t)
 		s->tail = n->prev;
 	s->nthreads--;
 	s->removed_threads++;
+	if (s->cwd_hook && t->tid == t->pid)
+		s->cwd_hook(s->cwd_ctx, (uint32_t)t->tid, NULL);
 	struct rt_thread *p = rt_thread_parent(s, t);
 	if (p && rt_tnode(p)->nchildren)
 		rt_tnode(p)->nchildren--;
@@ -1025,6 +1042,18 @@ static void rt_clone_caller(struct rt_state *s, struct rt_event *ev)
 	rt_tnode(c)->from_caller = true;
 }
 
+/* The child's own clone exit record of a new process: the state has seen it from its
+ * start, its birth is this record (fk_pf_born does the same in the kernel). */
+static void rt_cwd_born(struct rt_state *s, struct rt_thread *c, const struct rt_event *ev)
+{
+	if (c->tid != c->pid)
+		return;
+	c->cwd_known = true;
+	c->cwd_seq = 0;
+	c->cwd_birth = ev->hdr->ts_ns;
+	rt_cwd_changed(s, c);
+}
+
 /* The child's clone exit (res == 0): ev->hdr->tid is the child. Returns its thread. */
 static struct rt_thread *rt_clone_child(struct rt_state *s, struct rt_event *ev)
 {
@@ -1032,6 +1061,7 @@ static struct rt_thread *rt_clone_child(struct rt_state *s, struct rt_event *ev)
 	struct rt_thread *old = rt_thread_lookup(s, tid);
 	if (old && rt_tnode(old)->from_caller) {
 		rt_tnode(old)->from_caller = false;
+		rt_cwd_born(s, old, ev);
 		return old;
 	}
 	uint32_t flags = (uint32_t)rt_puint_or(ev, "flags", 0);
@@ -1060,6 +1090,7 @@ static struct rt_thread *rt_clone_child(struct rt_state *s, struct rt_event *ev)
 	c->vpid = rt_pint_or(ev, "vpid", pid);
 	rt_child_from_params(c, ev);
 	rt_tnode(c)->inverted = true;
+	rt_cwd_born(s, c, ev);
 	return c;
 }
 
@@ -1443,11 +1474,10 @@ static void rt_single_fd(struct rt_state *s, struct rt_event *ev, char type)
 	rt_add_fd(s, ev, fd, &f);
 }
 
-static void rt_chdir(struct rt_state *s, struct rt_event *ev)
+/* The cwd a successful chdir or fchdir gives t (and its process). */
+static void rt_chdir_apply(struct rt_state *s, struct rt_event *ev)
 {
 	struct rt_thread *t = ev->thread;
-	if (ev->hdr->res != 0)
-		return;
 	const char *dir;
 	if (ev->hdr->type == FK_EVENT_CHDIR) {
 		const char *path = rt_param_str(ev, "path");
@@ -1464,6 +1494,19 @@ static void rt_chdir(struct rt_state *s, struct rt_event *ev)
 	struct rt_thread *m = rt_thread_main(s, t);
 	if (m != t)
 		rt_cwd_set(m, t->cwd);
+}
+
+/* chdir, fchdir */
+static void rt_chdir(struct rt_state *s, struct rt_event *ev)
+{
+	struct rt_thread *t = ev->thread;
+	if (ev->hdr->res != 0)
+		return;
+	/* counted whatever it changes: the kernel counts every successful call */
+	struct rt_thread *m = rt_thread_main(s, t);
+	m->cwd_seq++;
+	rt_chdir_apply(s, ev);
+	rt_cwd_changed(s, m);
 }
 
 static void rt_setids(struct rt_event *ev)
@@ -1733,6 +1776,10 @@ struct rt_thread *rt_state_add_thread(struct rt_state *s, const struct rt_thread
 	t->exe_flags = src->exe_flags;
 	t->exe_from_memfd = src->exe_from_memfd;
 	t->lazy = src->lazy;
+	if (t->tid == t->pid && !t->lazy) {
+		t->cwd_known = true;    /* a snapshot: what the process had at its start */
+		rt_cwd_changed(s, t);
+	}
 	if (!fds && t->pid != t->tid) {
 		struct rt_thread *m = rt_thread_lookup(s, t->pid);
 		if (m && m->fds) {

@@ -118,6 +118,14 @@ struct rt_thread {
 	uint32_t exe_flags;             /* PPM_EXE_* style flags: writable, upper layer, ... */
 	bool exe_from_memfd;
 	bool lazy;                      /* made up from a single event: fields may be unknown */
+	/* A main thread whose process the state saw from its start (its own clone record, or
+	 * the /proc scan): cwd_seq counts the successful chdir/fchdir records applied to the
+	 * process since, cwd_birth is that clone record's ts_ns (0: the scan). What the kernel
+	 * needs to resolve the process's relative paths as the state will (rt_state_set_cwd_hook,
+	 * docs/prefilter.md, "Relative paths"). */
+	bool cwd_known;
+	uint32_t cwd_seq;
+	uint64_t cwd_birth;
 	/* Old captures split a system call in an entry and an exit event, and some exits do not
 	 * repeat the fd of their entry (read, close, connect): the last entry's fd and event
 	 * name, so the exit can find it as Falco does. */
@@ -174,6 +182,13 @@ const struct rt_user *rt_state_user(struct rt_state *s, uint32_t uid);
 const struct rt_group *rt_state_group(struct rt_state *s, uint32_t gid);
 /* Loads /etc/passwd and /etc/group (or files under root, for tests). */
 int rt_state_load_users(struct rt_state *s, const char *root);
+
+/* Called with a process's main thread m whenever the cwd its relative paths resolve against,
+ * or the count of chdir/fchdir records applied to it, may have changed (m->cwd_known set),
+ * and with m NULL when the process tgid left the state: live, falcod publishes the cwd to
+ * the kernel (rt_bpf_pf_cwd_publish). NULL: none (the default). */
+typedef void (*rt_cwd_hook)(void *ctx, uint32_t tgid, const struct rt_thread *m);
+void rt_state_set_cwd_hook(struct rt_state *s, rt_cwd_hook fn, void *ctx);
 
 /* Machine information for outputs (hostname). */
 void rt_state_set_hostname(struct rt_state *s, const char *hostname);

@@ -690,6 +690,73 @@ START_TEST(threads_share_the_process_cwd)
 }
 END_TEST
 
+/* What the state tells the kernel about a process's cwd (rt_state_set_cwd_hook): every
+ * change of the main thread's string or chdir count, with the process's birth, and its end. */
+static struct {
+	uint32_t tgid;
+	uint64_t birth;
+	uint32_t seq;
+	char cwd[64];   /* "" for "gone" */
+} pubs[16];
+static unsigned npubs;
+
+static void on_cwd(void *ctx, uint32_t tgid, const struct rt_thread *m)
+{
+	(void)ctx;
+	ck_assert_uint_lt(npubs, 16);
+	pubs[npubs].tgid = tgid;
+	pubs[npubs].birth = m ? m->cwd_birth : 0;
+	pubs[npubs].seq = m ? m->cwd_seq : 0;
+	snprintf(pubs[npubs].cwd, sizeof(pubs[npubs].cwd), "%s", m ? m->cwd : "");
+	npubs++;
+}
+
+#define PUB(k, t, b, q, c)                                                                         \
+	do {                                                                                       \
+		ck_assert_uint_eq(pubs[k].tgid, t);                                                \
+		ck_assert_uint_eq(pubs[k].birth, b);                                               \
+		ck_assert_uint_eq(pubs[k].seq, q);                                                 \
+		ck_assert_str_eq(pubs[k].cwd, c);                                                  \
+	} while (0)
+
+START_TEST(cwd_hook_follows_the_state)
+{
+	npubs = 0;
+	rt_state_set_cwd_hook(st, on_cwd, NULL);
+	struct rt_thread snap = { .tid = 100, .pid = 100, .ptid = 1, .comm = "sh", .cwd = "/srv" };
+	rt_state_add_thread(st, &snap);         /* the /proc scan: birth 0, no chdir yet */
+	ck_assert_uint_eq(npubs, 1);
+	PUB(0, 100, 0, 0, "/srv/");
+	EV(CHDIR, 100, 100, 0, S("path", "a"));
+	PUB(1, 100, 0, 1, "/srv/a/");
+	EV(CHDIR, 100, 100, -2, S("path", "/nope"));    /* failed: the kernel does not count it */
+	EV(FCHDIR, 100, 100, 0, I("fd", 9));    /* an fd the state does not know: counted */
+	ck_assert_uint_eq(npubs, 3);
+	PUB(2, 100, 0, 2, "/srv/a/");
+	/* a new process, at its own clone exit: born with its caller's cwd */
+	EV(FORK, 100, 100, 200, S("exe", "sh"), I("tid", 100), I("pid", 100), I("ptid", 1));
+	ck_assert_uint_eq(npubs, 3);
+	uint64_t born = ts;
+	EV(FORK, 200, 200, 0, S("exe", "sh"), I("tid", 200), I("pid", 200), I("ptid", 100));
+	ck_assert_uint_eq(npubs, 4);
+	PUB(3, 200, born, 0, "/srv/a/");
+	/* a thread's chdir is the process's: the main thread's string and count */
+	EV(CLONE, 100, 100, 101, S("exe", "sh"), I("tid", 100), I("pid", 100), I("ptid", 1),
+	   I("flags", RT_CL_CLONE_THREAD | RT_CL_CLONE_VM | RT_CL_CLONE_FILES));
+	EV(CLONE, 101, 100, 0, S("exe", "sh"), I("tid", 101), I("pid", 100), I("ptid", 1),
+	   I("flags", RT_CL_CLONE_THREAD | RT_CL_CLONE_VM | RT_CL_CLONE_FILES));
+	ck_assert_uint_eq(npubs, 4);
+	EV(CHDIR, 101, 100, 0, S("path", "/tmp"));
+	PUB(4, 100, 0, 3, "/tmp/");
+	/* a process leaving the state, or a thread */
+	EV(PROCEXIT, 101, 100, 0, I("status", 0));
+	ck_assert_uint_eq(npubs, 5);
+	EV(PROCEXIT, 200, 200, 0, I("status", 0));
+	PUB(5, 200, 0, 0, "");
+	ck_assert_uint_eq(npubs, 6);
+}
+END_TEST
+
 START_TEST(setuid_family)
 {
 	make_bash();
@@ -927,6 +994,7 @@ Suite *rt_state_suite(void)
 	tcase_add_test(tc, procexit_removes_and_reparents);
 	tcase_add_test(tc, lazy_threads);
 	tcase_add_test(tc, threads_share_the_process_cwd);
+	tcase_add_test(tc, cwd_hook_follows_the_state);
 	tcase_add_test(tc, chdir_and_fchdir);
 	tcase_add_test(tc, setuid_family);
 	tcase_add_loop_test(tc, container_id_layouts, 0, sizeof(cgroups) / sizeof(cgroups[0]));
