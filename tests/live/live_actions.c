@@ -53,18 +53,6 @@ static char *path_in(const char *name)
 	return b;
 }
 
-static void write_file(const char *path, const char *fmt, ...)
-{
-	FILE *f = fopen(path, "w");
-	if (!f)
-		live_die(path);
-	va_list ap;
-	va_start(ap, fmt);
-	vfprintf(f, fmt, ap);
-	va_end(ap);
-	fclose(f);
-}
-
 static int run_wait(char *const argv[])
 {
 	pid_t p = fork();
@@ -219,40 +207,6 @@ static void check_rule(struct expect *x, const struct alert *al, int nal)
 
 /* --- falcod ------------------------------------------------------------------------------------ */
 
-static pid_t start_falcod(char *const argv[], const char *out, const char *err)
-{
-	pid_t p = fork();
-	if (p < 0)
-		live_die("fork");
-	if (p == 0) {
-		int o = open(out, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-		int e = open(err, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-		dup2(o, 1);
-		dup2(e, 2);
-		execv(argv[0], argv);
-		_exit(127);
-	}
-	return p;
-}
-
-static void show_file(const char *path)
-{
-	FILE *f = fopen(path, "r");
-	char line[4096];
-	if (!f)
-		return;
-	printf("--- %s\n", path);
-	while (fgets(line, sizeof(line), f))
-		fputs(line, stdout);
-	fclose(f);
-}
-
-static void msleep(int ms)
-{
-	struct timespec ts = { ms / 1000, (long)(ms % 1000) * 1000000L };
-	nanosleep(&ts, NULL);
-}
-
 /* Where a cgroup can be made: the cgroup2 mount, else the v1 pids hierarchy. */
 static bool cgroup_root(char *out, size_t cap, char *why, size_t whylen)
 {
@@ -363,7 +317,7 @@ int main(int argc, char **argv)
 	live_copy_file(self, path_in("fcpreexist"));
 	if (symlink(self, path_in("fcparent")) != 0)
 		live_die("symlink");
-	write_file(path_in("marker"), "marker\n");
+	live_write_file(path_in("marker"), "marker\n");
 
 	/* the container id: 64 hex digits, fixed per run */
 	char hex64[65];
@@ -398,7 +352,7 @@ int main(int argc, char **argv)
 
 	/* every rule is tied to this run (pid, directory): test runs may overlap */
 	int me = (int)getpid();
-	write_file(path_in("rules.yaml"),
+	live_write_file(path_in("rules.yaml"),
 		   "- rule: a_shadow\n  desc: a\n"
 		   "  condition: evt.type in (open, openat, openat2) and fd.name = /etc/shadow and "
 		   "proc.name = shadowcat and proc.ppid = %d\n"
@@ -448,19 +402,10 @@ int main(int argc, char **argv)
 			  "-o", "stdout_output.enabled=false", "-o", "file_output.enabled=true",
 			  "-o", fo1, "--ready-file", fo2, "--capture", path_in("cap.fcap"),
 			  no_pf ? "--no-prefilter" : NULL, NULL };
-	pid_t fp = start_falcod(fargv, path_in("falcod.out"), path_in("falcod.err"));
-	bool ready = false;
-	for (int i = 0; i < 600 && !ready; i++) {
-		if (access(path_in("ready"), F_OK) == 0)
-			ready = true;
-		else if (waitpid(fp, NULL, WNOHANG) == fp)
-			break;
-		else
-			msleep(50);
-	}
-	if (!ready) {
+	pid_t fp = live_spawn(fargv, path_in("falcod.out"), path_in("falcod.err"));
+	if (!live_wait_ready(fp, path_in("ready"), 30000)) {
 		printf("FAIL: falcod did not become ready\n");
-		show_file(path_in("falcod.err"));
+		live_show_file(path_in("falcod.err"));
 		kill(fp, SIGKILL);
 		kill(pre, SIGKILL);
 		return 1;
@@ -574,7 +519,7 @@ int main(int argc, char **argv)
 		json_str(x[7].vals[2], 600, self_comm);
 	}
 
-	msleep(500);                    /* falcod polls every 50 ms */
+	live_msleep(500);                    /* falcod polls every 50 ms */
 	kill(fp, SIGTERM);
 	int st;
 	waitpid(fp, &st, 0);
@@ -598,7 +543,7 @@ int main(int argc, char **argv)
 	/* the capture, replayed: the same alerts */
 	char *rargv[] = { (char *)falcod, "-r", path_in("rules.yaml"), "-o", "json_output=true",
 			  "--replay", path_in("cap.fcap"), NULL };
-	pid_t rp = start_falcod(rargv, path_in("replay.json"), path_in("replay.err"));
+	pid_t rp = live_spawn(rargv, path_in("replay.json"), path_in("replay.err"));
 	waitpid(rp, &st, 0);
 	CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0, "replay exit status %d", st);
 	int nrep = read_alerts(path_in("replay.json"), rep, 64);
@@ -616,7 +561,7 @@ int main(int argc, char **argv)
 	char *dargv[] = { (char *)falcod, "-r", path_in("rules.yaml"), "-o", "json_output=true",
 			  "-o", "syscall_event_drops.simulate_drops=true",
 			  "-o", "syscall_event_drops.actions=[log, alert]", "-M", "2", NULL };
-	pid_t dp = start_falcod(dargv, path_in("drops.json"), path_in("drops.err"));
+	pid_t dp = live_spawn(dargv, path_in("drops.json"), path_in("drops.err"));
 	waitpid(dp, &st, 0);
 	CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0, "drops run exit status %d", st);
 	static struct alert dr[8];
@@ -653,9 +598,9 @@ int main(int argc, char **argv)
 	printf("actions a-g: %d of %d checked rules pass%s%s\n", rules_ok, rules_run,
 	       x[6].skip ? "; f skipped: " : "", x[6].skip ? why_f : "");
 	if (live_failures) {
-		show_file(path_in("falcod.err"));
-		show_file(path_in("alerts.json"));
-		show_file(path_in("replay.err"));
+		live_show_file(path_in("falcod.err"));
+		live_show_file(path_in("alerts.json"));
+		live_show_file(path_in("replay.err"));
 		printf("(files kept in %s)\nFAILED\n", dir);
 		return 1;
 	}

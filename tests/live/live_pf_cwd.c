@@ -110,36 +110,6 @@ static char *pj(const char *a, const char *b)
 	return p;
 }
 
-static void msleep(int ms)
-{
-	struct timespec ts = { ms / 1000, (long)(ms % 1000) * 1000000L };
-	nanosleep(&ts, NULL);
-}
-
-static void write_file(const char *path, const char *fmt, ...)
-{
-	FILE *f = fopen(path, "w");
-	if (!f)
-		live_die(path);
-	va_list ap;
-	va_start(ap, fmt);
-	vfprintf(f, fmt, ap);
-	va_end(ap);
-	fclose(f);
-}
-
-static void show_file(const char *path)
-{
-	FILE *f = fopen(path, "r");
-	char line[4096];
-	if (!f)
-		return;
-	printf("--- %s\n", path);
-	while (fgets(line, sizeof(line), f))
-		fputs(line, stdout);
-	fclose(f);
-}
-
 /* --- multisets of strings --------------------------------------------------------------------- */
 
 struct strv {
@@ -313,7 +283,7 @@ static int rules_of(const char *name, const char *raw, const char *out[8])
 
 static void write_rules(const char *path)
 {
-	write_file(path,
+	live_write_file(path,
 		   "- macro: pfc_open\n"
 		   "  condition: evt.type in (open, openat, openat2) and evt.is_open_read=true "
 		   "and fd.typechar='f'\n"
@@ -415,7 +385,7 @@ static int role_child_open(int argc, char **argv)
 			open_log(log, argv[3], argv[i]);
 	/* still there while falcod reads the exec's record: what it could learn from /proc
 	 * (the physical cwd) must not change what the opens above resolve to */
-	msleep(SETTLE_MS);
+	live_msleep(SETTLE_MS);
 	return fclose(log) == 0 ? 0 : 3;
 }
 
@@ -424,7 +394,7 @@ static void act_a(void)
 	FILE *log = log_open("a");
 	char *d1 = pj(tree, "d1");
 	cd(d1);
-	msleep(SETTLE_MS);
+	live_msleep(SETTLE_MS);
 	for (int i = 0; i < REPEAT_A; i++) {
 		open_log(log, d1, "secret");
 		open_log(log, d1, "other");
@@ -449,7 +419,7 @@ static void act_b(int how)
 	char *lv[] = { "live_pf_cwd", "--child-open", logp, pj(tree, "link"), rep, "secret",
 		       "other", "third", NULL };
 	cd(how == B_LINK ? lv[3] : tree);
-	msleep(SETTLE_MS);
+	live_msleep(SETTLE_MS);
 	if (how == B_FOLLOW) {
 		/* the kernel follows these itself: no time for falcod between them and the
 		 * child's opens */
@@ -482,7 +452,7 @@ static void act_c(void)
 	cd(link);
 	if (chdir("no such directory") == 0)
 		_exit(2);
-	msleep(SETTLE_MS);
+	live_msleep(SETTLE_MS);
 	for (int i = 0; i < REPEAT; i++) {
 		open_log(log, link, "secret");
 		open_log(log, link, "other");
@@ -501,7 +471,7 @@ static void act_d(void)
 	close(fd);
 	for (int i = 0; i < REPEAT / 2; i++)
 		open_log(log, d2, "a.txt");
-	msleep(SETTLE_MS);
+	live_msleep(SETTLE_MS);
 	for (int i = 0; i < REPEAT / 2; i++)
 		open_log(log, d2, "a.txt");
 	log_close(log);
@@ -553,7 +523,7 @@ static void act_e(void)
 {
 	e_sync.log = log_open("e");
 	cd(pj(tree, "d1"));
-	msleep(SETTLE_MS);
+	live_msleep(SETTLE_MS);
 	pthread_t th;
 	if (pthread_create(&th, NULL, e_thread, NULL) != 0)
 		_exit(7);
@@ -561,7 +531,7 @@ static void act_e(void)
 	/* the cwd the kernel knew (d1) is stale: another thread moved the process to d2 */
 	for (int i = 0; i < REPEAT / 2; i++)
 		open_log(e_sync.log, pj(tree, "d2"), "b.txt");
-	msleep(SETTLE_MS);
+	live_msleep(SETTLE_MS);
 	for (int i = 0; i < REPEAT / 2; i++)
 		open_log(e_sync.log, pj(tree, "d2"), "b.txt");
 	e_post(2);
@@ -570,7 +540,7 @@ static void act_e(void)
 	e_post(4);
 	e_wait(5);
 	pthread_join(th, NULL);
-	msleep(SETTLE_MS);
+	live_msleep(SETTLE_MS);
 	for (int i = 0; i < REPEAT / 2; i++)
 		open_log(e_sync.log, pj(tree, "sub"), "n.txt");
 	log_close(e_sync.log);
@@ -610,7 +580,7 @@ static void act_h(void)
 	FILE *log = log_open("h");
 	char *d1 = pj(tree, "d1");
 	cd(tree);
-	msleep(SETTLE_MS);
+	live_msleep(SETTLE_MS);
 	pthread_t th;
 	if (pthread_create(&th, NULL, h_thread, NULL) != 0)
 		_exit(7);
@@ -633,7 +603,7 @@ static void act_q(void)
 	if (fd < 0)
 		_exit(2);
 	cd(tree);
-	msleep(SETTLE_MS);
+	live_msleep(SETTLE_MS);
 	if (fchdir(fd) != 0)
 		_exit(2);
 	pid_t c = fork();
@@ -662,7 +632,7 @@ static void act_p(void)
 	if (pipe(pp) != 0)
 		_exit(8);
 	cd(d1);
-	msleep(SETTLE_MS);
+	live_msleep(SETTLE_MS);
 	pid_t c = fork();
 	if (c < 0)
 		_exit(5);
@@ -702,7 +672,7 @@ static void act_s(void)
 	FILE *log = log_open("s");
 	char *d1 = pj(tree, "d1");
 	cd(d1);
-	msleep(SETTLE_MS);
+	live_msleep(SETTLE_MS);
 	for (int i = 0; i < REPEAT; i++) {
 		open_by(log, d1, AT_FDCWD, BY_OPEN, "secret");
 		open_by(log, d1, AT_FDCWD, BY_OPEN, "other");
@@ -722,7 +692,7 @@ static void act_t(void)
 	int f2 = open(d2, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (f1 < 0 || f2 < 0)
 		_exit(2);
-	msleep(SETTLE_MS);
+	live_msleep(SETTLE_MS);
 	for (int i = 0; i < REPEAT / 2; i++) {
 		open_by(log, d2, f2, BY_OPENAT, "b.txt");
 		open_by(log, d1, f1, BY_OPENAT, "other");
@@ -785,7 +755,7 @@ static void act_x(void)
 	FILE *log = log_open("x");
 	for (int i = 0; i < 3; i++) {
 		cd(x_dir[i]);
-		msleep(SETTLE_MS);
+		live_msleep(SETTLE_MS);
 		for (int r = 0; r < REPEAT / 4; r++) {
 			open_log(log, x_dir[i], "long.txt");
 			open_log(log, x_dir[i], "short.txt");
@@ -854,7 +824,7 @@ static void act_f(int w)
 		/* now and then, time for falcod to publish the cwd: the opens up to the next
 		 * chdir can then be decided in the kernel */
 		if (i % F_PAUSE_EVERY == F_PAUSE_EVERY / 2)
-			msleep(F_PAUSE_MS);
+			live_msleep(F_PAUSE_MS);
 		int nn = 0;
 		while (nn < 10 && f_names[cur][nn])
 			nn++;
@@ -1131,22 +1101,6 @@ static void read_logs(struct run *r)
 	strv_sort(&r->opens);
 }
 
-static pid_t spawn_out(char *const argv[], const char *out, const char *err)
-{
-	pid_t p = fork();
-	if (p < 0)
-		live_die("fork");
-	if (p == 0) {
-		int o = open(out, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-		int e = open(err, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-		dup2(o, 1);
-		dup2(e, 2);
-		execv(argv[0], argv);
-		_exit(127);
-	}
-	return p;
-}
-
 /* work/NAME with %s replaced by sfx, in one of 8 rotating buffers. */
 static char *wpath(const char *fmt, const char *sfx)
 {
@@ -1169,43 +1123,20 @@ static void one_run(const char *falcod, bool no_pf, struct run *r)
 			 "-o", "rule_matching=all", "-o", "stdout_output.enabled=false",
 			 "-o", "file_output.enabled=true", "-o", fo, "--ready-file", ready,
 			 "--capture", cap, no_pf ? "--no-prefilter" : NULL, NULL };
-	pid_t fp = spawn_out(argv, outf, errf);
-	bool up = false;
-	for (int i = 0; i < 1200 && !up; i++) {
-		if (access(ready, F_OK) == 0)
-			up = true;
-		else if (waitpid(fp, NULL, WNOHANG) == fp)
-			break;
-		else
-			msleep(50);
-	}
-	if (!up) {
+	pid_t fp = live_spawn(argv, outf, errf);
+	if (!live_wait_ready(fp, ready, 60000)) {
 		printf("FAIL: falcod (prefilters %s) did not become ready\n", sfx);
-		show_file(errf);
+		live_show_file(errf);
 		kill(fp, SIGKILL);
 		exit(1);
 	}
 	actions(&r->map);
-	msleep(500);                    /* falcod polls every 50 ms */
-	kill(fp, SIGTERM);
-	int st;
-	waitpid(fp, &st, 0);
-	CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0, "falcod (prefilters %s) exit status %d", sfx,
-	      st);
-	FILE *f = fopen(errf, "r");
-	char line[1024];
-	while (f && fgets(line, sizeof(line), f)) {
-		const char *p = strstr(line, "Prefilter: kept ");
-		if (p) {
-			r->kept = strtoull(p + 16, NULL, 10);
-			if ((p = strstr(p, ", dropped ")))
-				r->dropped = strtoull(p + 10, NULL, 10);
-		}
-		if ((p = strstr(line, "dropped by the kernel (ring buffer full): ")))
-			r->ring_drops = strtoull(p + 42, NULL, 10);
-	}
-	if (f)
-		fclose(f);
+	live_msleep(500);                    /* falcod polls every 50 ms */
+	struct live_falcod_counts n;
+	live_stop_falcod(fp, errf, no_pf ? "prefilters off" : "prefilters on", &n);
+	r->kept = n.pf_kept;
+	r->dropped = n.pf_dropped;
+	r->ring_drops = n.ring_drops;
 	read_alerts(alerts, &r->map, false, &r->alerts, &r->foreign);
 	read_logs(r);
 }
@@ -1221,7 +1152,7 @@ static void replay_opens(const char *falcod, const char *sfx, const struct pidma
 	char *errf = wpath("dump_%s.err", sfx);
 	char *argv[] = { (char *)falcod, "-r", pj(work, "dump.yaml"), "-o", "json_output=true",
 			 "--replay", cap, "-A", NULL };
-	pid_t p = spawn_out(argv, json, errf);
+	pid_t p = live_spawn(argv, json, errf);
 	int st;
 	waitpid(p, &st, 0);
 	CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0, "replay of %s: exit status %d", cap, st);
@@ -1375,7 +1306,7 @@ static void make_tree(void)
 		if (mkdir(pj(tree, dirs[i]), 0755) != 0)
 			live_die(dirs[i]);
 	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++)
-		write_file(pj(tree, files[i]), "%s\n", files[i]);
+		live_write_file(pj(tree, files[i]), "%s\n", files[i]);
 	if (symlink(pj(tree, "d1"), pj(tree, "link")) != 0)
 		live_die("symlink");
 	/* x: long paths */
@@ -1387,8 +1318,8 @@ static void make_tree(void)
 	for (int i = 0; i < 3; i++) {
 		if (mkdir(x_dir[i], 0755) != 0)
 			live_die(x_dir[i]);
-		write_file(pj(x_dir[i], "long.txt"), "x\n");
-		write_file(pj(x_dir[i], "short.txt"), "x\n");
+		live_write_file(pj(x_dir[i], "long.txt"), "x\n");
+		live_write_file(pj(x_dir[i], "short.txt"), "x\n");
 	}
 	char z[2100], w[2100];
 	snprintf(w, sizeof(w), "%s/%s", x_dir[1], x_deep);
@@ -1396,8 +1327,8 @@ static void make_tree(void)
 	if (mkdir(z, 0755) != 0 || mkdir(w, 0755) != 0)
 		live_die(w);
 	for (size_t t = 1022; t <= 1025; t++) {
-		write_file(pj(x_dir[1], x_deep_name(t, true)), "x\n");
-		write_file(pj(x_dir[1], x_deep_name(t, false)), "x\n");
+		live_write_file(pj(x_dir[1], x_deep_name(t, true)), "x\n");
+		live_write_file(pj(x_dir[1], x_deep_name(t, false)), "x\n");
 	}
 }
 
@@ -1477,7 +1408,7 @@ int main(int argc, char **argv)
 	self[sl] = '\0';
 	make_tree();
 	write_rules(pj(work, "rules.yaml"));
-	write_file(pj(work, "dump.yaml"),
+	live_write_file(pj(work, "dump.yaml"),
 		   "- rule: dump\n  desc: every open under the tree\n"
 		   "  condition: evt.type in (open, openat, openat2) and "
 		   "fd.name startswith \"%s/\"\n"
@@ -1514,8 +1445,8 @@ int main(int argc, char **argv)
 	printf("run time %.1f s\n", (double)(t1.tv_sec - t0.tv_sec) +
 	       (double)(t1.tv_nsec - t0.tv_nsec) / 1e9);
 	if (live_failures) {
-		show_file(pj(work, "falcod_on.err"));
-		show_file(pj(work, "falcod_off.err"));
+		live_show_file(pj(work, "falcod_on.err"));
+		live_show_file(pj(work, "falcod_off.err"));
 		printf("(files kept in %s)\nFAILED\n", work);
 		return 1;
 	}

@@ -74,12 +74,6 @@ static int run_wait(const char *path, char *const argv[])
 	return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
 }
 
-static void msleep(int ms)
-{
-	struct timespec ts = { ms / 1000, (long)(ms % 1000) * 1000000L };
-	nanosleep(&ts, NULL);
-}
-
 /* --- roles of this program, re-executed (so that the command line holds the tag) ---------- */
 
 static int role_traceme(void)
@@ -94,7 +88,7 @@ static int role_attach(void)
 		pause();
 		_exit(0);
 	}
-	msleep(20);
+	live_msleep(20);
 	int rc = 1;
 	if (ptrace(PTRACE_ATTACH, c, NULL, NULL) == 0) {
 		waitpid(c, NULL, __WALL);
@@ -184,18 +178,6 @@ static int count_rule(char **al, int n, const char *rule)
 	return c;
 }
 
-static void show_file(const char *path)
-{
-	FILE *f = fopen(path, "r");
-	char line[4096];
-	if (!f)
-		return;
-	printf("--- %s\n", path);
-	while (fgets(line, sizeof(line), f))
-		fputs(line, stdout);
-	fclose(f);
-}
-
 /* --- one run ----------------------------------------------------------------------------------- */
 
 static const char *expected[] = {
@@ -280,47 +262,18 @@ static int one_run(const char *falcod, const char *rules, bool no_pf, char **al,
 	char *argv[] = { (char *)falcod, "-r", (char *)rules, "-o", "json_output=true",
 			 "-o", "stdout_output.enabled=false", "-o", "file_output.enabled=true",
 			 "-o", fo, "--ready-file", ready, no_pf ? "--no-prefilter" : NULL, NULL };
-	pid_t fp = fork();
-	if (fp == 0) {
-		int o = open(outf, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-		int e = open(errf, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-		dup2(o, 1);
-		dup2(e, 2);
-		execv(falcod, argv);
-		_exit(127);
-	}
-	bool up = false;
-	for (int i = 0; i < 1200 && !up; i++) {
-		if (access(ready, F_OK) == 0)
-			up = true;
-		else if (waitpid(fp, NULL, WNOHANG) == fp)
-			break;
-		else
-			msleep(50);
-	}
-	if (!up) {
+	pid_t fp = live_spawn(argv, outf, errf);
+	if (!live_wait_ready(fp, ready, 60000)) {
 		printf("FAIL: falcod (prefilters %s) did not become ready\n", sfx);
-		show_file(errf);
+		live_show_file(errf);
 		kill(fp, SIGKILL);
 		exit(1);
 	}
 	actions();
-	msleep(500);
-	kill(fp, SIGTERM);
-	int st;
-	waitpid(fp, &st, 0);
-	CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0, "falcod (prefilters %s) exit status %d", sfx,
-	      st);
-	*pf_dropped = 0;
-	FILE *f = fopen(errf, "r");
-	char line[1024];
-	while (f && fgets(line, sizeof(line), f)) {
-		const char *p = strstr(line, "Prefilter: kept ");
-		if (p && (p = strstr(p, ", dropped ")))
-			*pf_dropped = strtoull(p + 10, NULL, 10);
-	}
-	if (f)
-		fclose(f);
+	live_msleep(500);
+	struct live_falcod_counts n;
+	live_stop_falcod(fp, errf, no_pf ? "prefilters off" : "prefilters on", &n);
+	*pf_dropped = n.pf_dropped;
 	return read_ours(alerts, al, max);
 }
 
@@ -408,8 +361,8 @@ int main(int argc, char **argv)
 		free(off[k]);
 
 	if (live_failures) {
-		show_file(path_in("falcod_on.err"));
-		show_file(path_in("falcod_off.err"));
+		live_show_file(path_in("falcod_on.err"));
+		live_show_file(path_in("falcod_off.err"));
 		printf("(files kept in %s)\nFAILED\n", dir);
 		return 1;
 	}

@@ -6,10 +6,14 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 int live_failures;
@@ -34,6 +38,91 @@ struct rt_bpf *live_bpf_open(const struct rt_bpf_opts *opts)
 		exit(1);
 	}
 	return b;
+}
+
+void live_msleep(int ms)
+{
+	struct timespec ts = { ms / 1000, (long)(ms % 1000) * 1000000L };
+	nanosleep(&ts, NULL);
+}
+
+void live_show_file(const char *path)
+{
+	FILE *f = fopen(path, "r");
+	char line[4096];
+	if (!f)
+		return;
+	printf("--- %s\n", path);
+	while (fgets(line, sizeof(line), f))
+		fputs(line, stdout);
+	fclose(f);
+}
+
+pid_t live_spawn(char *const argv[], const char *out, const char *err)
+{
+	pid_t p = fork();
+	if (p < 0)
+		live_die("fork");
+	if (p == 0) {
+		int o = open(out, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+		int e = open(err, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+		dup2(o, 1);
+		dup2(e, 2);
+		execv(argv[0], argv);
+		_exit(127);
+	}
+	return p;
+}
+
+bool live_wait_ready(pid_t p, const char *ready, int timeout_ms)
+{
+	for (int waited = 0; waited < timeout_ms; waited += 50) {
+		if (access(ready, F_OK) == 0)
+			return true;
+		if (waitpid(p, NULL, WNOHANG) == p)
+			return false;
+		live_msleep(50);
+	}
+	return access(ready, F_OK) == 0;
+}
+
+void live_write_file(const char *path, const char *fmt, ...)
+{
+	FILE *f = fopen(path, "w");
+	if (!f)
+		live_die(path);
+	va_list ap;
+	va_start(ap, fmt);
+	vfprintf(f, fmt, ap);
+	va_end(ap);
+	if (fclose(f) != 0)
+		live_die(path);
+}
+
+void live_stop_falcod(pid_t p, const char *err, const char *what,
+		      struct live_falcod_counts *c)
+{
+	kill(p, SIGTERM);
+	int st;
+	waitpid(p, &st, 0);
+	CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0, "falcod (%s) exit status %d", what, st);
+	struct live_falcod_counts n = { 0 };
+	FILE *f = fopen(err, "r");
+	char line[1024];
+	while (f && fgets(line, sizeof(line), f)) {
+		const char *q = strstr(line, "Prefilter: kept ");
+		if (q) {
+			n.pf_kept = strtoull(q + 16, NULL, 10);
+			if ((q = strstr(q, ", dropped ")))
+				n.pf_dropped = strtoull(q + 10, NULL, 10);
+		}
+		if ((q = strstr(line, "dropped by the kernel (ring buffer full): ")))
+			n.ring_drops = strtoull(q + 42, NULL, 10);
+	}
+	if (f)
+		fclose(f);
+	if (c)
+		*c = n;
 }
 
 void live_copy_file(const char *from, const char *to)

@@ -4,6 +4,9 @@
 #ifndef LIVE_UTIL_H
 #define LIVE_UTIL_H
 
+#include <stdbool.h>
+#include <sys/types.h>
+
 /* Skips one JSON value starting at p (string, number, literal, object or array); returns the
  * byte after it. */
 const char *live_json_skip(const char *p);
@@ -29,6 +32,31 @@ extern int live_failures;
 struct rt_bpf;
 struct rt_bpf_opts;
 struct rt_bpf *live_bpf_open(const struct rt_bpf_opts *opts);
+
+/* Sleeps ms milliseconds. */
+void live_msleep(int ms);
+/* Prints "--- PATH" and the file (nothing when it cannot be read): falcod's stderr on a
+ * failure. */
+void live_show_file(const char *path);
+/* Starts argv[0] with argv, its stdout and stderr to the files out and err; dies when it
+ * cannot fork. */
+pid_t live_spawn(char *const argv[], const char *out, const char *err);
+/* Waits, up to timeout_ms, for the file ready to appear while process p runs (falcod's
+ * --ready-file): false when p ended first or time ran out. */
+bool live_wait_ready(pid_t p, const char *ready, int timeout_ms);
+
+/* Writes a file (printf format); dies on failure. */
+void live_write_file(const char *path, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+/* What falcod printed on stderr at its end: "Prefilter: kept K, dropped D in the kernel" and
+ * "dropped by the kernel (ring buffer full): N" (0 without the line). */
+struct live_falcod_counts {
+	unsigned long long pf_kept, pf_dropped, ring_drops;
+};
+/* Stops falcod p (SIGTERM, as a user would), waits for it and checks it exited 0; then reads
+ * its counts from its stderr file err into c (may be NULL). what names the run. */
+void live_stop_falcod(pid_t p, const char *err, const char *what,
+		      struct live_falcod_counts *c);
 
 /* Prints "FAIL: what: strerror(errno)" and exits 1. */
 void live_die(const char *what) __attribute__((noreturn));
