@@ -189,8 +189,21 @@ static int rt_bpf_fail(char *err, size_t errlen, int rc, const char *what, bool 
 
 /* --- probe, open, close ------------------------------------------------------------------- */
 
+/* The cwd entries (fk_pf_cwds) the state changed since the last flush, by tgid, the last
+ * change of each: written with one batch update and one batch delete per poll round instead
+ * of a system call each (a fork+exec makes two). */
+#define RT_CWD_PENDING 1024             /* a power of 2 */
+struct rt_cwd_ops {
+	uint32_t n;
+	uint32_t keys[RT_CWD_PENDING];
+	bool del[RT_CWD_PENDING];
+	struct fk_pf_cwd vals[RT_CWD_PENDING];
+	int32_t index[2 * RT_CWD_PENDING];      /* open addressing: slot + 1, 0 empty */
+};
+
 struct rt_bpf {
 	struct fk_syscalls_bpf *skel;
+	struct rt_cwd_ops *cwd;
 	struct ring_buffer *rb;
 	int (*fn)(const struct fk_event_hdr *rec, void *ctx);
 	void *ctx;
@@ -391,6 +404,7 @@ void rt_bpf_free(struct rt_bpf *b)
 		return;
 	ring_buffer__free(b->rb);
 	fk_syscalls_bpf__destroy(b->skel);
+	free(b->cwd);
 	free(b);
 }
 
@@ -449,6 +463,7 @@ int rt_bpf_poll(struct rt_bpf *b, int timeout_ms,
 	b->fn = fn;
 	b->ctx = ctx;
 	b->stop = 0;
+	rt_bpf_pf_cwd_flush(b);
 	int rc = ring_buffer__consume(b->rb);
 	if (rc == 0 && !b->stop && timeout_ms != 0) {
 		/* Without a wakeup the wait runs to the timeout; then read what came. */
@@ -456,6 +471,7 @@ int rt_bpf_poll(struct rt_bpf *b, int timeout_ms,
 		if (rc >= 0 && !b->stop)
 			rc = ring_buffer__consume(b->rb);
 	}
+	rt_bpf_pf_cwd_flush(b);
 	if (b->stop)
 		return b->stop;
 	if (rc < 0 && rc != -EINTR)
@@ -587,6 +603,33 @@ void rt_bpf_prefilter_enable(struct rt_bpf *b, bool on)
 	b->skel->bss->fk_pf_active = on;
 }
 
+/* The pending operation of tgid, made when missing (flushing first when the table is full);
+ * NULL when out of memory. */
+static struct rt_cwd_ops *rt_cwd_op(struct rt_bpf *b, uint32_t tgid, uint32_t *slot)
+{
+	if (!b->cwd && !(b->cwd = calloc(1, sizeof(*b->cwd))))
+		return NULL;
+	struct rt_cwd_ops *o = b->cwd;
+	uint32_t h = (tgid * 2654435761u) & (2 * RT_CWD_PENDING - 1);
+	for (;; h = (h + 1) & (2 * RT_CWD_PENDING - 1)) {
+		int32_t k = o->index[h];
+		if (!k)
+			break;
+		if (o->keys[k - 1] == tgid) {
+			*slot = (uint32_t)k - 1;
+			return o;
+		}
+	}
+	if (o->n == RT_CWD_PENDING) {
+		rt_bpf_pf_cwd_flush(b);
+		return rt_cwd_op(b, tgid, slot);
+	}
+	*slot = o->n++;
+	o->keys[*slot] = tgid;
+	o->index[h] = (int32_t)*slot + 1;
+	return o;
+}
+
 int rt_bpf_pf_cwd_publish(struct rt_bpf *b, uint32_t tgid, uint64_t birth, uint32_t seq,
 			  const char *cwd)
 {
@@ -595,23 +638,60 @@ int rt_bpf_pf_cwd_publish(struct rt_bpf *b, uint32_t tgid, uint64_t birth, uint3
 		rt_bpf_pf_cwd_forget(b, tgid);
 		return 0;
 	}
-	int fd = bpf_map__fd(b->skel->maps.fk_pf_cwds);
-	struct fk_pf_cwd v;
-	/* the kernel may be ahead: it follows a chdir of a normal path at once
-	 * (fk_pf_chdir_follow), with the string this state will make of it */
-	if (bpf_map_lookup_elem(fd, &tgid, &v) == 0 && v.birth == birth && v.seq > seq)
-		return 0;
-	memset(&v, 0, sizeof(v));
-	v.birth = birth;
-	v.seq = seq;
-	v.len = (uint32_t)n;
-	memcpy(v.cwd, cwd, n);
-	if (bpf_map_update_elem(fd, &tgid, &v, BPF_ANY) < 0)
-		return -errno;
+	uint32_t i;
+	struct rt_cwd_ops *o = rt_cwd_op(b, tgid, &i);
+	if (!o)
+		return -ENOMEM;
+	struct fk_pf_cwd *v = &o->vals[i];
+	memset(v, 0, sizeof(*v));
+	v->birth = birth;
+	v->seq = seq;
+	v->len = (uint32_t)n;
+	memcpy(v->cwd, cwd, n);
+	o->del[i] = false;
 	return 0;
 }
 
 void rt_bpf_pf_cwd_forget(struct rt_bpf *b, uint32_t tgid)
 {
-	bpf_map_delete_elem(bpf_map__fd(b->skel->maps.fk_pf_cwds), &tgid);
+	uint32_t i;
+	struct rt_cwd_ops *o = rt_cwd_op(b, tgid, &i);
+	if (o)
+		o->del[i] = true;
+}
+
+void rt_bpf_pf_cwd_flush(struct rt_bpf *b)
+{
+	struct rt_cwd_ops *o = b->cwd;
+	if (!o || !o->n)
+		return;
+	int fd = bpf_map__fd(b->skel->maps.fk_pf_cwds);
+	/* updates first, packed to the front; then the deletes, one by one past a key the map
+	 * does not hold (a batch delete stops there) */
+	uint32_t nu = 0, nd = 0;
+	static uint32_t dkeys[RT_CWD_PENDING];
+	for (uint32_t i = 0; i < o->n; i++) {
+		if (o->del[i]) {
+			dkeys[nd++] = o->keys[i];
+			continue;
+		}
+		if (nu != i) {
+			o->keys[nu] = o->keys[i];
+			o->vals[nu] = o->vals[i];
+		}
+		nu++;
+	}
+	LIBBPF_OPTS(bpf_map_batch_opts, bo);
+	uint32_t count = nu;
+	if (nu && bpf_map_update_batch(fd, o->keys, o->vals, &count, &bo) < 0)
+		for (uint32_t i = count; i < nu; i++)
+			bpf_map_update_elem(fd, &o->keys[i], &o->vals[i], BPF_ANY);
+	for (uint32_t done = 0; done < nd;) {
+		count = nd - done;
+		if (bpf_map_delete_batch(fd, dkeys + done, &count, &bo) == 0)
+			break;
+		done += count + 1;      /* past the key it stopped at */
+	}
+	o->n = 0;
+	memset(o->index, 0, sizeof(o->index));
 }

@@ -75,10 +75,12 @@ void rt_bpf_prefilter_enable(struct rt_bpf *b, bool on);
  * birth is the ts_ns of the process's own clone exit record (0: made by the /proc scan),
  * seq the successful chdir/fchdir records applied to it since. A NULL cwd, or one the
  * kernel cannot use (not absolute, not ending in '/', longer than FK_PF_CWD_MAX), removes
- * the entry, as rt_bpf_pf_cwd_forget does. 0 or -errno. */
+ * the entry, as rt_bpf_pf_cwd_forget does. Queued, the last change of each process wins:
+ * rt_bpf_poll writes them before and after each round (rt_bpf_pf_cwd_flush). 0 or -ENOMEM. */
 int rt_bpf_pf_cwd_publish(struct rt_bpf *b, uint32_t tgid, uint64_t birth, uint32_t seq,
 			  const char *cwd);
 void rt_bpf_pf_cwd_forget(struct rt_bpf *b, uint32_t tgid);
+void rt_bpf_pf_cwd_flush(struct rt_bpf *b);
 
 /* Detaches and frees everything; NULL is fine. */
 void rt_bpf_free(struct rt_bpf *b);
