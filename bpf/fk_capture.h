@@ -38,17 +38,25 @@ enum fk_counter {
  * knows). */
 #define FK_PF_EXIT_KEEP 0
 #define FK_PF_EXIT_DROP 1
+/* The filter found its path not normal ("//", a "." or ".." component, a trailing '/'), and
+ * the kernel has not normalized it yet (the __u32 at FK_PF_NORM_OFF is 0): fk_pf_normalize
+ * writes the path lexically normalized, as userspace's fd.name will be, to the resolved
+ * path's area, sets that word, and runs the type's filter again. */
+#define FK_PF_EXIT_NORMALIZE 2
+#define FK_PF_EXITS 3
 #define FK_PF_NEED_OFF (64 * 1024 + 16)
 /* After it, six __u32 the filter itself uses (values it computes once and reloads: a map
  * load gives the verifier an unknown value, which keeps its states few). */
 #define FK_PF_TMP_WORDS 6
-/* Then the path a relative open resolves to, when the kernel knows the cwd userspace will
- * resolve it against (fk_pf_resolve; docs/prefilter.md, "Relative paths"): at
+/* Then a __u32 the kernel sets once it normalized the path (FK_PF_EXIT_NORMALIZE), and the
+ * path a relative open resolves to, when the kernel knows the cwd userspace will resolve it
+ * against (fk_pf_resolve; docs/prefilter.md, "Relative paths"), or the normalized path: at
  * FK_PF_PATH_LEN_OFF a __u32, its length with the NUL (0: none, the filter reads the name
  * parameter), at FK_PF_PATH_OFF its bytes, in an area of FK_PF_PATH_BUF bytes (the path is
  * at most FK_PF_PATH_MAX with its NUL; the rest is room for the filter's word loads past
  * the NUL). */
-#define FK_PF_PATH_LEN_OFF (FK_PF_NEED_OFF + 4 + 4 * FK_PF_TMP_WORDS)
+#define FK_PF_NORM_OFF (FK_PF_NEED_OFF + 4 + 4 * FK_PF_TMP_WORDS)
+#define FK_PF_PATH_LEN_OFF (FK_PF_NORM_OFF + 4)
 #define FK_PF_PATH_OFF (FK_PF_PATH_LEN_OFF + 4)
 #define FK_PF_PATH_MAX 1024
 #define FK_PF_PATH_BUF 2048

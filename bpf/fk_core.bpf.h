@@ -74,15 +74,17 @@ struct fk_scratch {
 	__u32 nr;               /* syscall number */
 	__u32 pf_need;          /* the state tables need this record (prefilters: keep) */
 	__u32 pf_tmp[FK_PF_TMP_WORDS]; /* the generated prefilter's scratch words (fk_capture.h) */
-	__u32 pf_path_len;      /* a relative open's resolved path (fk_pf_resolve): length with */
-	char pf_path[FK_PF_PATH_BUF];   /* the NUL, 0 for none; the bytes */
+	__u32 pf_normalized;    /* fk_pf_normalize ran on this record */
+	__u32 pf_path_len;      /* a relative open's resolved path (fk_pf_resolve) or the path */
+	char pf_path[FK_PF_PATH_BUF];   /* normalized: length with the NUL, 0 for none; bytes */
 	__u32 close_need;       /* a close's pf_need, decided by the dispatcher for fk_h_args */
 	__u64 task;             /* the current task, set by the dispatcher for its tail calls */
 	struct fk_pf_pending pending;  /* the last open dropped on this CPU (fk_pf_pending_*) */
 };
 _Static_assert(__builtin_offsetof(struct fk_scratch, pf_need) == FK_PF_NEED_OFF,
 	       "the generated prefilters read pf_need at FK_PF_NEED_OFF");
-_Static_assert(__builtin_offsetof(struct fk_scratch, pf_path_len) == FK_PF_PATH_LEN_OFF &&
+_Static_assert(__builtin_offsetof(struct fk_scratch, pf_normalized) == FK_PF_NORM_OFF &&
+	       __builtin_offsetof(struct fk_scratch, pf_path_len) == FK_PF_PATH_LEN_OFF &&
 	       __builtin_offsetof(struct fk_scratch, pf_path) == FK_PF_PATH_OFF,
 	       "the generated prefilters read the resolved path at FK_PF_PATH_LEN_OFF/OFF");
 
@@ -126,10 +128,11 @@ struct {
 	__type(value, __u32);
 } fk_prefilters SEC(".maps");
 
-/* Where a filter ends: [FK_PF_EXIT_KEEP] fk_pf_submit, [FK_PF_EXIT_DROP] fk_pf_drop. */
+/* Where a filter ends: [FK_PF_EXIT_KEEP] fk_pf_submit, [FK_PF_EXIT_DROP] fk_pf_drop, or goes
+ * for a normalized path: [FK_PF_EXIT_NORMALIZE] fk_pf_normalize. */
 struct {
 	__uint(type, BPF_MAP_TYPE_PROG_ARRAY);
-	__uint(max_entries, 2);
+	__uint(max_entries, FK_PF_EXITS);
 	__type(key, __u32);
 	__type(value, __u32);
 } fk_pf_exits SEC(".maps");
@@ -255,6 +258,7 @@ static __always_inline struct fk_scratch *fk_begin(struct fk_scratch *s, __u32 t
 	s->idx = 0;
 	s->type = type;
 	s->pf_need = 0;
+	s->pf_normalized = 0;
 	s->pf_path_len = 0;
 	return s;
 }
@@ -1249,6 +1253,115 @@ static __always_inline bool fk_pf_is_open(__u32 type)
 {
 	return type == FK_EVENT_OPEN || type == FK_EVENT_OPENAT || type == FK_EVENT_OPENAT2 ||
 	       type == FK_EVENT_CREAT;
+}
+
+/* --- normalized paths (docs/prefilter.md, "Normalized paths") --------------------------- */
+
+#define FK_NORM_DEPTH 64        /* components kept at once; a deeper path stays undecided */
+
+/* The lexical normalization userspace applies to a path (rt_path_push, Falco's
+ * concatenate_paths), byte by byte through bpf_loop, in place: a component is copied
+ * behind a '/' as it is read (never past what was read), then dropped again when it is "."
+ * or "..", a ".." also dropping the component kept before it (never above the root); empty
+ * components vanish. compiler/fc_prefilter.c's interpreter does the same (pf_normalize). */
+struct fk_norm_walk {
+	char *buf;
+	__u32 n;                /* the path's length, without its NUL */
+	__u32 o;                /* bytes written */
+	__u32 cs;               /* where the current component's '/' went */
+	__u32 clen, dots;       /* the current component's length, its leading dots */
+	__u32 depth, bad;
+	__u16 kept[FK_NORM_DEPTH];      /* where each kept component's '/' went */
+};
+
+static long fk_norm_step(__u64 i, void *ctx)
+{
+	struct fk_norm_walk *w = ctx;
+	if (i > w->n || i >= FK_PF_PATH_MAX)
+		return 1;
+	char c = i < w->n ? w->buf[i & (FK_PF_PATH_BUF - 1)] : 0;
+	if (c == '/' || c == 0) {
+		/* the path ends at its first NUL, as the string userspace reads */
+		long stop = c == 0;
+		if (!w->clen)
+			return stop;
+		if (w->clen == w->dots && w->clen <= 2) {
+			w->o = w->cs;
+			if (w->clen == 2 && w->depth) {
+				w->depth--;
+				w->o = w->kept[w->depth & (FK_NORM_DEPTH - 1)];
+			}
+		} else if (w->depth < FK_NORM_DEPTH) {
+			w->kept[w->depth & (FK_NORM_DEPTH - 1)] = w->cs;
+			w->depth++;
+		} else {
+			w->bad = 1;
+			return 1;
+		}
+		w->clen = w->dots = 0;
+		return stop;
+	}
+	if (!w->clen) {
+		w->cs = w->o;
+		w->buf[w->o & (FK_PF_PATH_BUF - 1)] = '/';
+		w->o++;
+	}
+	w->buf[w->o & (FK_PF_PATH_BUF - 1)] = c;
+	w->o++;
+	if (c == '.' && w->dots == w->clen)
+		w->dots++;
+	w->clen++;
+	return 0;
+}
+
+/* The open record in s, whose filter found its path absolute but not normal: writes the
+ * path userspace's fd.name will be to s->pf_path (from the resolved path when there is
+ * one, else from the name parameter). False, with no path, when it cannot (too deep, not
+ * absolute). A global function: the verifier checks it once. */
+__noinline int fk_pf_normalize_path(struct fk_scratch *s)
+{
+	if (!s)
+		return 0;
+	struct fk_event_hdr *h = (void *)s->buf;
+	__u32 type = h->type, n = s->pf_path_len;
+	if (n) {
+		n -= 1;
+	} else {
+		if (!fk_pf_is_open(type) || type >= FK_EVENT_COUNT)
+			return 0;
+		/* the name: the second parameter, the third after a dirfd */
+		__u32 np = fk_nparams[type];
+		const __u16 *plen = (const __u16 *)(s->buf + FK_HDR_SIZE);
+		bool at = type == FK_EVENT_OPENAT || type == FK_EVENT_OPENAT2;
+		__u32 off = FK_HDR_SIZE + 2 * (np & (FK_MAX_PARAMS - 1)) + plen[0] +
+			    (at ? plen[1] : 0);
+		__u64 len = at ? plen[2] : plen[1];
+		FK_BARRIER_VAR(len);
+		if (len < 2 || len > FK_PF_PATH_MAX || off > FK_DATA_MAX)
+			return 0;
+		bpf_probe_read_kernel(s->pf_path, len, fk_at(s, off));
+		n = len - 1;
+	}
+	if (n == 0 || n >= FK_PF_PATH_MAX || s->pf_path[0] != '/')
+		goto fail;
+	/* 0, but read back from memory: the verifier checks a bpf_loop callback again while its
+	 * states change, and with counters that start as constants they change at every byte
+	 * ("BPF program is too large"); as unknown values they meet at once */
+	s->pf_normalized = 1;
+	__u32 z = *(volatile __u32 *)&s->pf_normalized - 1;
+	struct fk_norm_walk w = { .buf = s->pf_path, .n = n, .o = z, .cs = z, .clen = z,
+				  .dots = z, .depth = z, .bad = z };
+	bpf_loop(n + 1, fk_norm_step, &w, 0);
+	if (w.bad || w.o >= FK_PF_PATH_MAX)
+		goto fail;
+	if (!w.o)
+		s->pf_path[w.o++] = '/';
+	s->pf_path[w.o & (FK_PF_PATH_BUF - 1)] = 0;
+	s->pf_path_len = w.o + 1;
+	return 1;
+fail:
+	s->pf_path_len = 0;
+	return 0;
 }
 
 /* --- submit ---------------------------------------------------------------------------- */

@@ -533,6 +533,24 @@ int BPF_PROG(fk_sched_fork, struct task_struct *parent, struct task_struct *chil
 	return 0;
 }
 
+/* The third end of a prefilter (fk_pf_exits[FK_PF_EXIT_NORMALIZE]): the filter found an
+ * absolute path that is not normal. Normalizes it as userspace will (fk_pf_normalize_path)
+ * and runs the type's filter again, which then reads it (or, when it could not, finds the
+ * record normalized already and leaves its path undecided). Reached by tail call only. */
+SEC("tp_btf/sys_exit")
+int BPF_PROG(fk_pf_normalize, struct pt_regs *regs, long ret)
+{
+	struct fk_scratch *s = fk_scratch_get();
+	if (!s)
+		return 0;
+	struct fk_event_hdr *h = (void *)s->buf;
+	s->pf_normalized = 1;
+	fk_pf_normalize_path(s);
+	bpf_tail_call(ctx, &fk_prefilters, h->type);
+	fk_count(FK_CNT_PF_KEPT);
+	return fk_submit(s);
+}
+
 /* procexit, for every exiting thread: the exit code as wait(2) sees it, split. */
 SEC("tp_btf/sched_process_exit")
 int BPF_PROG(fk_sched_exit, struct task_struct *p)

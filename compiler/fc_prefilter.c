@@ -986,8 +986,9 @@ static void em_eq_bytes(struct pf_em *e, int dst, int ptr, int16_t off, unsigned
 #define TMP_REL 20      /* the path is the one the kernel resolved (fd.nameraw: undecided) */
 #define TMP_OFF 24      /* the chosen path's offset in the scratch value (prologue only) */
 _Static_assert(TMP_OFF + 4 <= 4 + 4 * FK_PF_TMP_WORDS, "FK_PF_TMP_WORDS too small");
-/* The resolved path's length word, from r9. */
+/* The resolved path's length word and the normalized flag, from r9. */
 #define PF_RLEN (FK_PF_PATH_LEN_OFF - FK_PF_NEED_OFF)
+#define PF_NORM (FK_PF_NORM_OFF - FK_PF_NEED_OFF)
 
 static void em_prologue(struct pf_em *e, const struct pf_ctx *c, int keep)
 {
@@ -1044,8 +1045,8 @@ static void em_prologue(struct pf_em *e, const struct pf_ctx *c, int keep)
 		 * that fd.name is the path itself. The length is reloaded after the scan so that
 		 * the verifier sees one state whatever the iteration the scan ended at. */
 		int p = pf_param_index(t, "name");
-		int bad = em_label(e), ok = em_label(e), loop = em_label(e), next = em_label(e),
-		    nt = em_label(e), out = em_label(e);
+		int bad = em_label(e), abn = em_label(e), ok = em_label(e), loop = em_label(e),
+		    next = em_label(e), nt = em_label(e), out = em_label(e);
 		em_movi(e, R0, 0);
 		em_stx(e, BPF_W, R9, R0, TMP_DOT);
 		em_stx(e, BPF_W, R9, R0, TMP_REL);
@@ -1083,7 +1084,7 @@ static void em_prologue(struct pf_em *e, const struct pf_ctx *c, int keep)
 			em_jmpi(e, BPF_JNE, R4, 0, bad);
 			em_ldx(e, BPF_B, R4, R3, -2);
 			em_jmpi(e, BPF_JNE, R4, '/', nt);
-			em_jmpi(e, BPF_JNE, R2, 2, bad);
+			em_jmpi(e, BPF_JNE, R2, 2, abn);
 			em_bind(e, nt);
 			em_alui(e, BPF_SUB, R2, 1);
 			/* for r5 in 0 .. strlen - 1, eight positions a word: a position is flagged if
@@ -1151,16 +1152,16 @@ static void em_prologue(struct pf_em *e, const struct pf_ctx *c, int keep)
 			em_jmpi(e, BPF_JEQ, R4, 0, bad);
 			em_jmpi(e, BPF_JNE, R4, '/', next);
 			em_ldx(e, BPF_B, R4, R3, 1);
-			em_jmpi(e, BPF_JEQ, R4, '/', bad);
+			em_jmpi(e, BPF_JEQ, R4, '/', abn);
 			em_jmpi(e, BPF_JNE, R4, '.', next);
 			int dot = em_label(e);
 			em_ldx(e, BPF_B, R4, R3, 2);
-			em_jmpi(e, BPF_JEQ, R4, '/', bad);
-			em_jmpi(e, BPF_JEQ, R4, 0, bad);
+			em_jmpi(e, BPF_JEQ, R4, '/', abn);
+			em_jmpi(e, BPF_JEQ, R4, 0, abn);
 			em_jmpi(e, BPF_JNE, R4, '.', dot);
 			em_ldx(e, BPF_B, R4, R3, 3);
-			em_jmpi(e, BPF_JEQ, R4, '/', bad);
-			em_jmpi(e, BPF_JEQ, R4, 0, bad);
+			em_jmpi(e, BPF_JEQ, R4, '/', abn);
+			em_jmpi(e, BPF_JEQ, R4, 0, abn);
 			em_bind(e, dot);
 			em_movi(e, R4, 1);
 			em_stx(e, BPF_W, R9, R4, TMP_DOT);
@@ -1170,6 +1171,16 @@ static void em_prologue(struct pf_em *e, const struct pf_ctx *c, int keep)
 			em_bind(e, ok);
 			em_ldx(e, BPF_W, R0, R9, TMP_LEN);
 			em_ja(e, out);
+			/* absolute, NUL-terminated, but not normal: once, the kernel normalizes it
+			 * as userspace will and runs this program again (FK_PF_EXIT_NORMALIZE);
+			 * then, or when that tail call fails, undecided */
+			em_bind(e, abn);
+			em_ldx(e, BPF_W, R1, R9, PF_NORM);
+			em_jmpi(e, BPF_JNE, R1, 0, bad);
+			em_mov(e, R1, R6);
+			em_ldmap(e, R2, FC_PF_MAP_EXITS);
+			em_movi(e, R3, FK_PF_EXIT_NORMALIZE);
+			em_call(e, BPF_FUNC_tail_call);
 			em_bind(e, bad);
 			em_movi(e, R0, 0);
 		}
@@ -1977,6 +1988,78 @@ static unsigned pf_size(int sz)
 	return sz == BPF_B ? 1 : sz == BPF_H ? 2 : sz == BPF_W ? 4 : 8;
 }
 
+/* fk_pf_normalize_path (bpf/fk_core.bpf.h) for fc_pf_run, step for step: the path the
+ * filter found absolute but not normal (the resolved one, else the name parameter),
+ * lexically normalized in place into the resolved path's area, or that area emptied when it
+ * cannot be (not absolute, deeper than PF_NORM_DEPTH kept components); the flag set. */
+#define PF_NORM_DEPTH 64        /* FK_NORM_DEPTH */
+static void pf_vm_normalize(uint8_t *scratch)
+{
+	uint32_t one = 1, len, zero = 0;
+	memcpy(scratch + FK_PF_NORM_OFF, &one, 4);
+	memcpy(&len, scratch + FK_PF_PATH_LEN_OFF, 4);
+	char *buf = (char *)scratch + FK_PF_PATH_OFF;
+	size_t n;
+	if (len) {
+		n = len - 1;
+	} else {
+		const struct fk_event_hdr *h = (const void *)scratch;
+		int p = h->type < FK_EVENT_COUNT && pf_is_open(h->type) ?
+			pf_param_index(h->type, "name") : -1;
+		if (p < 0)
+			return;
+		uint16_t pl[FK_MAX_PARAMS];
+		unsigned np = pf_events[h->type].np;
+		memcpy(pl, scratch + PF_HDR, 2 * np);
+		size_t off = PF_HDR + 2 * np;
+		for (int k = 0; k < p; k++)
+			off += pl[k];
+		if (pl[p] < 2 || pl[p] > FK_PF_PATH_MAX || off > PF_DATA_MAX)
+			return;
+		memcpy(buf, scratch + off, pl[p]);
+		n = (size_t)pl[p] - 1;
+	}
+	size_t o = 0, cs = 0, clen = 0, dots = 0, depth = 0, kept[PF_NORM_DEPTH];
+	if (n == 0 || n >= FK_PF_PATH_MAX || buf[0] != '/')
+		goto fail;
+	for (size_t i = 0; i <= n; i++) {
+		char c = i < n ? buf[i] : 0;
+		if (c == '/' || c == 0) {
+			if (clen && clen == dots && clen <= 2) {
+				o = cs;
+				if (clen == 2 && depth)
+					o = kept[--depth];
+			} else if (clen && depth < PF_NORM_DEPTH) {
+				kept[depth++] = cs;
+			} else if (clen) {
+				goto fail;
+			}
+			clen = dots = 0;
+			if (c == 0)
+				break;  /* the path ends at its first NUL */
+			continue;
+		}
+		if (!clen) {
+			cs = o;
+			buf[o++] = '/';
+		}
+		buf[o++] = c;
+		if (c == '.' && dots == clen)
+			dots++;
+		clen++;
+	}
+	if (o >= FK_PF_PATH_MAX)
+		goto fail;
+	if (!o)
+		buf[o++] = '/';
+	buf[o] = 0;
+	len = (uint32_t)o + 1;
+	memcpy(scratch + FK_PF_PATH_LEN_OFF, &len, 4);
+	return;
+fail:
+	memcpy(scratch + FK_PF_PATH_LEN_OFF, &zero, 4);
+}
+
 int fc_pf_run(const struct bpf_insn *insns, uint32_t n, const void *rec, size_t len,
 	      uint32_t pf_need, const char *path, char *err, size_t errlen)
 {
@@ -2087,9 +2170,19 @@ int fc_pf_run(const struct bpf_insn *insns, uint32_t n, const void *rec, size_t 
 				}
 				case BPF_FUNC_tail_call:
 					if (r[2] != PF_MAP_MARK + FC_PF_MAP_EXITS || r[1] != 0x1234 ||
-					    r[3] > 1) {
+					    r[3] > FK_PF_EXIT_NORMALIZE) {
 						snprintf(err, errlen, "insn %u: bad tail call", pc);
 						return -1;
+					}
+					if (r[3] == FK_PF_EXIT_NORMALIZE) {
+						/* fk_pf_normalize: the program again, from the top */
+						pf_vm_normalize(scratch);
+						memset(vm.stack, 0, sizeof(vm.stack));
+						memset(r, 0, sizeof(r));
+						r[1] = 0x1234;
+						r[10] = (uint64_t)(uintptr_t)(vm.stack + PF_STACK);
+						pc = 0;
+						continue;
 					}
 					return r[3] == FK_PF_EXIT_KEEP;
 				default:

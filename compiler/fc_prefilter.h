@@ -82,8 +82,9 @@ struct fc_prefilter *fc_prefilter_from_blob(const void *data, size_t len, char *
  * FC_PF_BLOB_VERSION is what fc_prefilter_from_blob reads. A blob of another version is not
  * damaged, only made for other kernel-side programs: the loader rebuilds the prefilters. */
 /* 2: four scratch words (TMP_DOT); 3: fcntl filtered; 4: relative paths resolved by the
- * kernel (FK_PF_PATH_*), six scratch words */
-#define FC_PF_BLOB_VERSION 4u
+ * kernel (FK_PF_PATH_*), six scratch words; 5: paths that are not normal normalized by the
+ * kernel (FK_PF_EXIT_NORMALIZE, FK_PF_NORM_OFF) */
+#define FC_PF_BLOB_VERSION 5u
 long fc_prefilter_blob_version(const void *data, size_t len);
 
 /* Runs program insns in userspace on a record as the kernel would see it in the scratch
@@ -91,6 +92,8 @@ long fc_prefilter_blob_version(const void *data, size_t len);
  * NUL-terminated, or NULL): the absolute path the kernel resolved a relative open to
  * (FK_PF_PATH_OFF, bpf/fk_capture.h), which the program then reads instead of the name
  * parameter. A path longer than FK_PF_PATH_MAX with its NUL is left out, as the kernel does.
+ * A tail call to slot 2 (FK_PF_EXIT_NORMALIZE) does what fk_pf_normalize does: the path
+ * normalized into that area, and the program again from the top.
  * Returns 1 (keep: tail call to slot 0), 0 (drop: tail call to slot 1), or -1 with a message
  * in err for anything the interpreter does not know or an access outside the scratch value /
  * stack (the kernel verifier would reject it). */

@@ -365,14 +365,16 @@ int rt_bpf_open(struct rt_bpf **out, const struct rt_bpf_opts *opts, char *err, 
 			    true);
 		goto cleanup;
 	}
-	/* the two ends of every prefilter */
+	/* the ends of every prefilter, and its way to a normalized path */
 	{
 		int exits = bpf_map__fd(sk->maps.fk_pf_exits);
-		__u32 k0 = FK_PF_EXIT_KEEP, k1 = FK_PF_EXIT_DROP;
+		__u32 k0 = FK_PF_EXIT_KEEP, k1 = FK_PF_EXIT_DROP, k2 = FK_PF_EXIT_NORMALIZE;
 		int f0 = bpf_program__fd(sk->progs.fk_pf_submit);
 		int f1 = bpf_program__fd(sk->progs.fk_pf_drop);
+		int f2 = bpf_program__fd(sk->progs.fk_pf_normalize);
 		if (bpf_map_update_elem(exits, &k0, &f0, BPF_ANY) < 0 ||
-		    bpf_map_update_elem(exits, &k1, &f1, BPF_ANY) < 0) {
+		    bpf_map_update_elem(exits, &k1, &f1, BPF_ANY) < 0 ||
+		    bpf_map_update_elem(exits, &k2, &f2, BPF_ANY) < 0) {
 			rc = rt_bpf_fail(err, errlen, -errno, "filling the prefilter exits", false);
 			goto cleanup;
 		}

@@ -19,7 +19,7 @@
  * matched some rule, how many the prefilter would drop, how many ran with a resolved path and
  * how many of those it would drop so, and the misses (which must be 0). With --gen it also
  * checks the path scan of the open programs on its own (check_paths): random paths, as the
- * name parameter and as a resolved path, against a C statement of "absolute and normal"; and
+ * name parameter and as a resolved path, against a C statement of the verdict (path_verdict); and
  * the string tests on resolved paths rule by rule (check_resolved). */
 #include <inttypes.h>
 #include <stdio.h>
@@ -129,9 +129,10 @@ static int check_event(struct run *r, struct rt_ctx *ctx, struct rt_event *ev, c
 	r->misses++;
 	if (r->misses <= MAX_REPORTS)
 		fprintf(stderr,
-			"MISS %s: event #%" PRIu64 " (%s, res %" PRId64 ") matches rule '%s' but the "
-			"prefilter drops it%s%s\n  prefilter: %s\n",
-			src, ev->num, rt_event_name(ev), (int64_t)h->res, hit->name,
+			"MISS %s: event #%" PRIu64 " (%s, res %" PRId64 ", name %s) matches rule '%s' "
+			"but the prefilter drops it%s%s\n  prefilter: %s\n",
+			src, ev->num, rt_event_name(ev), (int64_t)h->res,
+			rt_param_str(ev, "name") ? rt_param_str(ev, "name") : "<NA>", hit->name,
 			kept ? " with the resolved path " : "", kept ? path : "",
 			p && p->cond ? p->cond : "");
 	return 1;
@@ -222,28 +223,63 @@ static int run_capture(struct run *r, const char *path)
 	return rc;
 }
 
-/* The prefilter decides fd.name only on absolute, normal paths (docs/prefilter.md): NUL only
- * at the end, no "//", no "." or ".." component, no trailing '/' but "/", at most 1 KiB.
- * len: with the NUL. */
-static bool path_is_normal(const char *p, size_t len)
+/* What the program of check_paths must decide for a path parameter of len bytes: -1 when
+ * it leaves it undecided, else whether fd.name is "/x" or contains "/.b", fd.name being the
+ * path as userspace normalizes it (the kernel normalizes a path that is not normal once,
+ * FK_PF_EXIT_NORMALIZE). Undecided: not absolute, not NUL-terminated, shorter than 2 or
+ * longer than 1024 bytes, a NUL inside it before anything not normal, more than 64 kept
+ * components at once, or a normal form of 1024 bytes or more. Written apart from the
+ * kernel's and the interpreter's walk, like rt_path_push: a ".." pops by scanning back. */
+static int path_verdict(const char *p, size_t len)
 {
 	if (len < 2 || len > 1024 || p[0] != '/' || p[len - 1] != '\0')
-		return false;
-	if (len > 2 && p[len - 2] == '/')
-		return false;
-	for (size_t i = 0; i + 1 < len; i++) {
+		return -1;
+	bool odd = len > 2 && p[len - 2] == '/';        /* a trailing '/' */
+	for (size_t i = 0; !odd && i + 1 < len; i++) {
 		if (p[i] == '\0')
-			return false;
+			return -1;
 		if (p[i] != '/')
 			continue;
-		const char *c = p + i + 1;      /* the component after this '/' (empty at the end
-						 * only for "/", by the test above) */
+		const char *c = p + i + 1;
 		size_t n = strcspn(c, "/");
-		if ((n == 0 && c[0] == '/') || (n == 1 && c[0] == '.') ||
-		    (n == 2 && c[0] == '.' && c[1] == '.'))
-			return false;
+		odd = (n == 0 && c[0] == '/') || (n == 1 && c[0] == '.') ||
+		      (n == 2 && c[0] == '.' && c[1] == '.');
 	}
-	return true;
+	char out[1100];
+	size_t o = 0, depth = 0, end = strlen(p);
+	if (!odd) {
+		memcpy(out, p, end + 1);
+	} else {
+		for (const char *c = p; c < p + end;) {
+			while (*c == '/')
+				c++;
+			size_t n = strcspn(c, "/");
+			if (n == 0 || (n == 1 && c[0] == '.')) {
+				c += n;
+				continue;
+			}
+			if (n == 2 && c[0] == '.' && c[1] == '.') {
+				while (o > 0 && out[o - 1] != '/')
+					o--;
+				if (o > 0)
+					o--;
+				depth -= depth > 0;
+			} else {
+				if (++depth > 64)
+					return -1;
+				out[o++] = '/';
+				memcpy(out + o, c, n);
+				o += n;
+			}
+			c += n;
+		}
+		if (o == 0)
+			out[o++] = '/';
+		if (o >= 1024)
+			return -1;
+		out[o] = '\0';
+	}
+	return strcmp(out, "/x") == 0 || strstr(out, "/.b") != NULL;
 }
 
 static uint64_t xorshift(uint64_t *s)
@@ -295,12 +331,13 @@ static size_t put_openat(uint8_t *rec, const char *path, size_t len, uint64_t *s
 	return h.len;
 }
 
-/* The open programs' path scan (word at a time, em_prologue), alone: the program of
- * `fd.name = "/x" or fd.name contains "/.b"` on openat keeps exactly the successful opens
- * whose path is not absolute and normal (undecided) or contains "/.b" (a test the scan's
- * TMP_DOT lets through), and drops the others, among them normal paths with other
- * components starting with '.', on n random paths (separators, dots, NULs, lengths around
- * the word size and the 1 KiB limit, random bytes after the path). The paths that are C
+/* The open programs' path scan (word at a time, em_prologue) and the normalization of the
+ * paths it finds not normal (FK_PF_EXIT_NORMALIZE, in the interpreter), alone: the program
+ * of `fd.name = "/x" or fd.name contains "/.b"` on openat keeps exactly the successful opens
+ * path_verdict says it must (undecided paths, and normal forms equal to "/x" or holding
+ * "/.b", a test the scan's TMP_DOT lets through), and drops the others, among them normal
+ * paths with other components starting with '.', on n random paths (separators, dots, NULs,
+ * lengths around the word size and the 1 KiB limit, random bytes after the path). The paths that are C
  * strings are also given as the path the kernel resolved a relative name "y" to, which must
  * be decided the same. Returns the number of disagreements. */
 static uint64_t check_paths(uint64_t n, uint64_t seed)
@@ -339,7 +376,8 @@ static uint64_t check_paths(uint64_t n, uint64_t seed)
 		size_t rlen = put_openat(rec, path, len, &st);
 		char err[256];
 		int kept = fc_pf_run(p->insns, p->ninsns, rec, rlen, 0, NULL, err, sizeof(err));
-		bool want = !path_is_normal(path, len) || strstr(path, "/.b");
+		int v = path_verdict(path, len);
+		bool want = v != 0;
 		if (kept < 0 || (kept == 1) != want) {
 			if (++bad <= MAX_REPORTS)
 				fprintf(stderr, "check_paths: a %zu-byte path: %s, the program says %s\n",
@@ -405,6 +443,17 @@ static uint64_t check_resolved(uint64_t *n)
 		{ "rawrel", "/x/z", NULL, false },
 		{ NULL, "y", "/x/z", true },
 		{ NULL, "y", "/z/w", true },
+		/* not normal, normalized by the kernel (FK_PF_EXIT_NORMALIZE) */
+		{ "file", "/z//y", NULL, true },
+		{ "file", "/z/../y", NULL, true },
+		{ "file", "/z/./w", NULL, false },
+		{ "name", "/x/z/../y", NULL, true },
+		{ "name", "/x/y/", NULL, true },
+		{ "name", "/../x/./y", NULL, true },
+		{ "name", "/x/y/..", NULL, false },
+		{ "name", "y", "/x/a/../y", true },
+		{ "name", "y", "/x/a/../z", false },
+		{ "raw", "/x/../y", NULL, true },       /* the raw name, normalized: undecided */
 	};
 	uint64_t bad = 0;
 	*n = 0;

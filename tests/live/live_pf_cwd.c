@@ -32,9 +32,10 @@
  * The actions, each in its own child process (the action's tag: its pid, or its parent's):
  *   a   chdir T/d1; 50 x (open secret, open other)
  *   b   chdir T; vfork + exec of this program, which opens relative names (d2/a.txt,
- *       d2/b.txt, neg.txt, ./neg.txt, sub/n.txt, plain.txt) and T/neg.txt, 20 times each:
- *       the child opens before falcod can have read its clone record (the kernel copies
- *       the parent's cwd at fork)
+ *       d2/b.txt, neg.txt, ./neg.txt, sub/n.txt, plain.txt, and with "." and ".." to be
+ *       normalized: ./plain.txt, d1/../plain.txt, sub//../plain.txt, d1/../d2/a.txt) and
+ *       T/neg.txt, 20 times each: the child opens before falcod can have read its clone
+ *       record (the kernel copies the parent's cwd at fork)
  *   bs  the same through posix_spawn
  *   l   chdir T/link; vfork + exec of this program, which opens secret, other and third:
  *       R_link only (the exec keeps the lexical cwd)
@@ -415,6 +416,7 @@ static void act_b(int how)
 	snprintf(rep, sizeof(rep), "%d", REPEAT);
 	char *av[] = { "live_pf_cwd", "--child-open", logp, tree, rep, "d2/a.txt", "d2/b.txt",
 		       "neg.txt", "./neg.txt", pj(tree, "neg.txt"), "sub/n.txt", "plain.txt",
+		       "./plain.txt", "d1/../plain.txt", "sub//../plain.txt", "d1/../d2/a.txt",
 		       NULL };
 	char *lv[] = { "live_pf_cwd", "--child-open", logp, pj(tree, "link"), rep, "secret",
 		       "other", "third", NULL };
@@ -1165,7 +1167,8 @@ struct presence {
 	char tag[8];
 	size_t match, match_in;         /* a rule matches them */
 	size_t other, other_in;         /* no rule does, and the name is normal */
-	size_t odd, odd_in;             /* no rule does, the name has "." or "..": undecidable */
+	size_t odd, odd_in;             /* no rule does, the name has "." or "..": the kernel
+					 * normalizes the path first (FK_PF_EXIT_NORMALIZE) */
 };
 
 /* Whether a relative name has no "." or ".." component and no empty one. */
@@ -1260,6 +1263,10 @@ static void check_drops(const char *falcod, struct run *on, struct run *off)
 		    !strcmp(p->tag, "p") || !strcmp(p->tag, "s"))
 			CHECK(p->other_in * 10 <= p->other, "%s: %zu of %zu relative opens no rule "
 			      "matches were kept by the kernel", p->tag, p->other_in, p->other);
+		if (!strcmp(p->tag, "b") || !strcmp(p->tag, "bs"))
+			CHECK(p->odd && p->odd_in * 10 <= p->odd, "%s: %zu of %zu relative opens "
+			      "with \".\" or \"..\" no rule matches were kept by the kernel",
+			      p->tag, p->odd_in, p->odd);
 		if (!strcmp(p->tag, "f"))
 			CHECK(p->other_in < p->other, "f: all %zu relative opens no rule matches "
 			      "were kept by the kernel", p->other);
