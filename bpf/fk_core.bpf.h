@@ -1013,6 +1013,31 @@ static __always_inline bool fk_pf_files_shared(struct task_struct *t)
 	return count > threads;
 }
 
+/* A fork (sched_process_fork, in the parent) whose child has its own copy of the fd table,
+ * made where userspace copies the parent's table as it was at the fork (fk_sched_fork):
+ * the fds whose open the kernel dropped in the parent are unknown to userspace in the
+ * child too, so the child's set starts as a copy of the parent's, with the parent's pending
+ * dropped open of this CPU. Then the closes a vfork child makes before its exec (a compiler
+ * driver's pipe ends) are dropped like the parent's. */
+static __always_inline void fk_pf_fork_fds(struct task_struct *parent, struct task_struct *child)
+{
+	__u64 xid = fk_pf_image(parent);
+	struct fk_pf_fdset *ps = bpf_task_storage_get(&fk_pf_fds, parent->group_leader, 0, 0);
+	struct fk_scratch *s = fk_scratch_get();
+	bool pend = s && fk_pf_pending_mine(&s->pending, parent);
+	if ((!ps || ps->exec_id != xid) && !pend)
+		return;
+	struct fk_pf_fdset *cs = bpf_task_storage_get(&fk_pf_fds, child, 0,
+						      BPF_LOCAL_STORAGE_GET_F_CREATE);
+	if (!cs)
+		return;
+	if (ps && ps->exec_id == xid)
+		bpf_probe_read_kernel(cs, sizeof(*cs), ps);
+	cs->exec_id = xid;      /* the child's image key: the same self_exec_id and epoch */
+	if (pend)
+		cs->dropped[(__u32)s->pending.fd & (FK_PF_FD_MAX - 1)] = 1;
+}
+
 /* pipe and pipe2 make two fds that no record reports: the kernel side has no handler for
  * them, so they are not captured, or come as GENERIC records without their fds. Userspace
  * never knows those fds, so their closes are not needed either: with prefilters on, they go

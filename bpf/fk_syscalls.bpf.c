@@ -492,7 +492,8 @@ int BPF_PROG(fk_pf_drop, struct pt_regs *regs, long ret)
  * is the caller (no CLONE_PARENT), and the child is created either while the caller waits
  * (vfork) or in the root pid namespace (userspace then makes it from the caller's record,
  * before any later chdir of the caller). Any other child's stale entry (an earlier process
- * with the same tgid) is removed. */
+ * with the same tgid) is removed. Under the same conditions, a child with its own copy of
+ * the fd table gets a copy of the parent's set of dropped opens (fk_pf_fork_fds). */
 SEC("tp_btf/sched_process_fork")
 int BPF_PROG(fk_sched_fork, struct task_struct *parent, struct task_struct *child)
 {
@@ -501,8 +502,12 @@ int BPF_PROG(fk_sched_fork, struct task_struct *parent, struct task_struct *chil
 	__u32 k = child->tgid, pk = parent->tgid, zero = 0;
 	struct fk_pf_cwd *e = NULL;
 	struct fk_pf_cwd_buf *b = NULL;
-	if (parent->pid == parent->tgid && parent->signal->nr_threads == 1 &&
-	    child->real_parent == parent && (child->vfork_done || !child->thread_pid->level)) {
+	bool copied = parent->pid == parent->tgid && parent->signal->nr_threads == 1 &&
+		      child->real_parent == parent &&
+		      (child->vfork_done || !child->thread_pid->level);
+	if (copied && child->files != parent->files)
+		fk_pf_fork_fds(parent, child);
+	if (copied) {
 		e = bpf_map_lookup_elem(&fk_pf_cwds, &pk);
 		b = bpf_map_lookup_elem(&fk_pf_cwd_tmp, &zero);
 	}

@@ -21,6 +21,9 @@
  *                                                                         only F_DUPFD of the fcntls
  *   F  pipe2 (not captured), close its write end; open keepme-f (that fd number), dup2 it
  *      over the read end, close both                                   all but the first close
+ *   G  open keepme-g, drop-g1 and drop-g2 (one in the fd set, one pending), vfork: the
+ *      grandchild closes all three and exits, then the child does     keepme-g's two closes
+ *      (the grandchild's fd set is a copy of the child's, fk_pf_fork_fds)
  * The parent then reads the ring buffer and checks the child's records in order. Then a
  * second child runs four threads that do a random mix of the same (and move themselves from
  * CPU to CPU) a few thousand times at once, so that fd numbers pass between dropped and kept
@@ -60,7 +63,7 @@ struct rec {
 };
 
 static struct {
-	pid_t child;
+	pid_t child, vchild;            /* the child; its vfork child (G) */
 	struct rec r[MAX_RECS];
 	int n;
 	bool done;                      /* the child's last close was seen */
@@ -173,6 +176,26 @@ static void act(void)
 	close(pp[0]);
 	close(kf);
 
+	pin(0);
+	int kg = open_in("keepme-g");
+	int g1 = open_in("drop-g1");
+	int g2 = open_in("drop-g2");
+	pid_t v = vfork();
+	if (v == 0) {
+		close(g1);
+		close(g2);
+		close(kg);
+		_exit(0);
+	}
+	if (v < 0 || waitpid(v, NULL, 0) != v)
+		_exit(10);
+	FILE *f = fopen(path_in("vchild"), "w");
+	if (!f || fprintf(f, "%d\n", (int)v) < 0 || fclose(f) != 0)
+		_exit(10);
+	close(g1);
+	close(g2);
+	close(kg);
+
 	child_done();
 }
 
@@ -251,7 +274,9 @@ static int on_stress_record(const struct fk_event_hdr *h, const struct rt_event 
 static int on_record(const struct fk_event_hdr *h, void *ctx)
 {
 	(void)ctx;
-	bool mine = h->tgid == (uint32_t)seen.child, stressed = h->tgid == (uint32_t)stress.child;
+	bool mine = h->tgid == (uint32_t)seen.child ||
+		    (seen.vchild && h->tgid == (uint32_t)seen.vchild);
+	bool stressed = h->tgid == (uint32_t)stress.child;
 	if ((!mine || seen.n >= MAX_RECS) && !stressed)
 		return 0;
 	struct rt_event ev;
@@ -358,6 +383,18 @@ static void check(void)
 		CHECK(dup && is_close(kf + 2, dup->res), "F: the close of the dup2's fd was dropped");
 		CHECK(is_close(kf + 3, seen.r[kf].res), "F: keepme-f's close was dropped");
 	}
+	/* G: the vfork child's closes of the fds of its parent's dropped opens are dropped
+	 * (without the copied fd set they come); the two closes of keepme-g's fd come */
+	int kg = find_open(kf >= 0 ? kf + 4 : from, "keepme-g");
+	CHECK(kg >= 0, "G: keepme-g's open missing");
+	if (kg >= 0) {
+		CHECK(is_close(kg + 1, seen.r[kg].res) && is_close(kg + 2, seen.r[kg].res),
+		      "G: keepme-g's two closes are not next (a drop-g close came, or one of "
+		      "them was dropped)");
+		CHECK(kg + 3 < seen.n && seen.r[kg + 3].type == FK_EVENT_DUP2 &&
+		      seen.r[kg + 3].res == 100, "G: a record between keepme-g's closes and the "
+		      "child's last dup2: a drop-g close came");
+	}
 }
 
 /* Reads the ring buffer until *done (a child's close of fd 100) or 5 s. */
@@ -441,7 +478,8 @@ int main(void)
 	if (!mkdtemp(dir))
 		live_die("mkdtemp");
 	const char *files[] = { "drop-a", "keepme-a", "drop-b1", "drop-b2", "keepme-b", "drop-c",
-				"keepme-c", "drop-d", "keepme-d", "keepme-e", "keepme-f" };
+				"keepme-c", "drop-d", "keepme-d", "keepme-e", "keepme-f",
+				"keepme-g", "drop-g1", "drop-g2" };
 	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
 		int fd = open(path_in(files[i]), O_CREAT | O_WRONLY | O_CLOEXEC, 0644);
 		if (fd < 0)
@@ -471,8 +509,14 @@ int main(void)
 		live_die("waitpid");
 	CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0,
 	      "the child failed (status %#x: 3 pinning, 4 open, 5 fd number, 6 dup2, 8 fcntl, "
-	      "9 pipe)",
+	      "9 pipe, 10 vfork)",
 	      status);
+	FILE *vf = fopen(path_in("vchild"), "r");
+	int vpid = 0;
+	CHECK(vf && fscanf(vf, "%d", &vpid) == 1 && vpid > 0, "G: no vfork child pid");
+	if (vf)
+		fclose(vf);
+	seen.vchild = vpid;
 	poll_until(b, &seen.done);
 	CHECK(seen.done, "the child's last close (fd 100) never came");
 	struct rt_bpf_stats st;
