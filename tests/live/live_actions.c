@@ -101,40 +101,22 @@ struct alert {
 	int nf;
 };
 
+static bool add_kv(void *ctx, const char *k, size_t kl, const char *v, size_t vl)
+{
+	struct alert *a = ctx;
+	if (a->nf == 16)
+		return true;
+	struct kv *f = &a->f[a->nf++];
+	snprintf(f->key, sizeof(f->key), "%.*s", (int)kl, k);
+	snprintf(f->val, sizeof(f->val), "%.*s", (int)vl, v);
+	return true;
+}
+
 /* Parses one alert line: the rule and the output_fields members (raw values). */
 static bool parse_alert(const char *line, struct alert *a)
 {
 	memset(a, 0, sizeof(*a));
-	const char *p = strstr(line, "\"rule\":\"");
-	if (!p)
-		return false;
-	p += 8;
-	size_t n = strcspn(p, "\"");
-	snprintf(a->rule, sizeof(a->rule), "%.*s", (int)n, p);
-	p = strstr(line, "\"output_fields\":");
-	if (!p)
-		return false;
-	p = live_json_ws(p + 16);
-	if (*p != '{')
-		return false;
-	p = live_json_ws(p + 1);
-	while (*p == '"' && a->nf < 16) {
-		const char *k = p + 1;
-		size_t kl = strcspn(k, "\"");
-		p = live_json_ws(k + kl + 1);
-		if (*p != ':')
-			return false;
-		p = live_json_ws(p + 1);
-		const char *v = p;
-		p = live_json_skip(p);
-		struct kv *f = &a->f[a->nf++];
-		snprintf(f->key, sizeof(f->key), "%.*s", (int)kl, k);
-		snprintf(f->val, sizeof(f->val), "%.*s", (int)(p - v), v);
-		p = live_json_ws(p);
-		if (*p == ',')
-			p = live_json_ws(p + 1);
-	}
-	return true;
+	return live_alert_parse(line, a->rule, sizeof(a->rule), add_kv, a);
 }
 
 static int read_alerts(const char *path, struct alert *out, int max)

@@ -989,39 +989,23 @@ struct fields {
 	char val[8][2100];
 };
 
+static bool add_field(void *ctx, const char *k, size_t kl, const char *v, size_t vl)
+{
+	struct fields *f = ctx;
+	if (f->n == 8)
+		return true;
+	if (vl >= 2 && *v == '"')
+		v++, vl -= 2;
+	snprintf(f->key[f->n], sizeof(f->key[0]), "%.*s", (int)kl, k);
+	snprintf(f->val[f->n], sizeof(f->val[0]), "%.*s", (int)vl, v);
+	f->n++;
+	return true;
+}
+
 static bool parse_fields(const char *line, char *rule, size_t rcap, struct fields *f)
 {
 	f->n = 0;
-	const char *p = strstr(line, "\"rule\":\"");
-	if (!p)
-		return false;
-	p += 8;
-	size_t n = strcspn(p, "\"");
-	snprintf(rule, rcap, "%.*s", (int)n, p);
-	p = strstr(line, "\"output_fields\":");
-	if (!p || *(p = live_json_ws(p + 16)) != '{')
-		return false;
-	p = live_json_ws(p + 1);
-	while (*p == '"' && f->n < 8) {
-		const char *k = p + 1;
-		size_t kl = strcspn(k, "\"");
-		p = live_json_ws(k + kl + 1);
-		if (*p != ':')
-			return false;
-		p = live_json_ws(p + 1);
-		const char *v = p;
-		p = live_json_skip(p);
-		size_t vl = (size_t)(p - v);
-		if (vl >= 2 && *v == '"')
-			v++, vl -= 2;
-		snprintf(f->key[f->n], sizeof(f->key[0]), "%.*s", (int)kl, k);
-		snprintf(f->val[f->n], sizeof(f->val[0]), "%.*s", (int)vl, v);
-		f->n++;
-		p = live_json_ws(p);
-		if (*p == ',')
-			p = live_json_ws(p + 1);
-	}
-	return true;
+	return live_alert_parse(line, rule, rcap, add_field, f);
 }
 
 static const char *field(const struct fields *f, const char *key)

@@ -102,44 +102,40 @@ static int role_attach(void)
 
 /* --- falcod's JSON alerts ---------------------------------------------------------------------- */
 
+struct key_build {
+	FILE *m;
+	bool ours;
+};
+
+static bool add_member(void *ctx, const char *k, size_t kl, const char *v, size_t vl)
+{
+	struct key_build *kb = ctx;
+	if (!(kl == 8 && strncmp(k, "evt.time", 8) == 0))
+		fprintf(kb->m, "\t%.*s=%.*s", (int)kl, k, (int)vl, v);
+	if (memmem(v, vl, tag, strlen(tag)))
+		kb->ours = true;
+	return true;
+}
+
 /* One alert as "rule\tkey=value\tkey=value..." (output_fields in their order, evt.time left
  * out), and whether one of its values holds the tag. */
 static char *alert_key(const char *line, bool *ours)
 {
-	*ours = false;
-	const char *p = strstr(line, "\"rule\":\"");
-	if (!p)
+	char rule[256] = "";
+	char *out = NULL, *members = NULL;
+	size_t len = 0, mlen = 0;
+	struct key_build kb = { open_memstream(&members, &mlen), false };
+	if (!kb.m)
 		return NULL;
-	p += 8;
-	size_t n = strcspn(p, "\"");
-	char *out = NULL;
-	size_t len = 0;
-	FILE *m = open_memstream(&out, &len);
-	if (!m)
-		return NULL;
-	fprintf(m, "%.*s", (int)n, p);
-	p = strstr(line, "\"output_fields\":");
-	if (p && *(p = live_json_ws(p + 16)) == '{') {
-		p = live_json_ws(p + 1);
-		while (*p == '"') {
-			const char *k = p + 1;
-			size_t kl = strcspn(k, "\"");
-			p = live_json_ws(k + kl + 1);
-			if (*p != ':')
-				break;
-			p = live_json_ws(p + 1);
-			const char *v = p;
-			p = live_json_skip(p);
-			if (!(kl == 8 && strncmp(k, "evt.time", 8) == 0))
-				fprintf(m, "\t%.*s=%.*s", (int)kl, k, (int)(p - v), v);
-			if (memmem(v, (size_t)(p - v), tag, strlen(tag)))
-				*ours = true;
-			p = live_json_ws(p);
-			if (*p == ',')
-				p = live_json_ws(p + 1);
-		}
+	live_alert_parse(line, rule, sizeof(rule), add_member, &kb);
+	fclose(kb.m);
+	*ours = kb.ours;
+	FILE *m = rule[0] ? open_memstream(&out, &len) : NULL;
+	if (m) {
+		fprintf(m, "%s%s", rule, members ? members : "");
+		fclose(m);
 	}
-	fclose(m);
+	free(members);
 	return out;
 }
 

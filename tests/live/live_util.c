@@ -40,6 +40,38 @@ struct rt_bpf *live_bpf_open(const struct rt_bpf_opts *opts)
 	return b;
 }
 
+bool live_alert_parse(const char *line, char *rule, size_t cap,
+		      bool (*fn)(void *ctx, const char *key, size_t klen, const char *val,
+				 size_t vlen),
+		      void *ctx)
+{
+	const char *p = strstr(line, "\"rule\":\"");
+	if (!p)
+		return false;
+	p += 8;
+	snprintf(rule, cap, "%.*s", (int)strcspn(p, "\""), p);
+	p = strstr(line, "\"output_fields\":");
+	if (!p || *(p = live_json_ws(p + 16)) != '{')
+		return false;
+	p = live_json_ws(p + 1);
+	while (*p == '"') {
+		const char *k = p + 1;
+		size_t kl = strcspn(k, "\"");
+		p = live_json_ws(k + kl + 1);
+		if (*p != ':')
+			return false;
+		p = live_json_ws(p + 1);
+		const char *v = p;
+		p = live_json_skip(p);
+		if (!fn(ctx, k, kl, v, (size_t)(p - v)))
+			return false;
+		p = live_json_ws(p);
+		if (*p == ',')
+			p = live_json_ws(p + 1);
+	}
+	return true;
+}
+
 void live_msleep(int ms)
 {
 	struct timespec ts = { ms / 1000, (long)(ms % 1000) * 1000000L };

@@ -5,6 +5,7 @@
 #define LIVE_UTIL_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <sys/types.h>
 
 /* Skips one JSON value starting at p (string, number, literal, object or array); returns the
@@ -32,6 +33,15 @@ extern int live_failures;
 struct rt_bpf;
 struct rt_bpf_opts;
 struct rt_bpf *live_bpf_open(const struct rt_bpf_opts *opts);
+
+/* One alert line of falcod's JSON output: copies its rule to rule (cap bytes) and calls fn
+ * for each member of its output_fields, in order, with the key and the raw JSON value (a
+ * string keeps its quotes). False when the line has no rule or no output_fields object, a
+ * member does not parse, or fn returns false. */
+bool live_alert_parse(const char *line, char *rule, size_t cap,
+		      bool (*fn)(void *ctx, const char *key, size_t klen, const char *val,
+				 size_t vlen),
+		      void *ctx);
 
 /* Sleeps ms milliseconds. */
 void live_msleep(int ms);
