@@ -1072,6 +1072,14 @@ static __always_inline bool fk_pf_cwd_valid(struct task_struct *l, __u64 birth, 
 	return b != 0 || l->start_time < fk_pf_start_ns;
 }
 
+/* Whether entry e still holds the birth, seq and len read from it before a copy: an update
+ * from userspace may have recycled the element meanwhile. */
+static __always_inline bool fk_pf_cwd_same(const struct fk_pf_cwd *e, __u64 birth, __u32 seq,
+					   __u64 len)
+{
+	return e->birth == birth && e->seq == seq && e->len == len;
+}
+
 /* A successful chdir or fchdir of the current process: counted (an atomic add: threads).
  * Returns the count before, exact when the process has one thread (-mcpu=v1 has no
  * fetch-and-add that returns the old value), or -1 when it could not be counted. */
@@ -1175,9 +1183,8 @@ __noinline int fk_pf_chdir_follow(struct fk_scratch *s, long before)
 	struct fk_pf_cwd *c = &b->v;
 	__u64 birth = e->birth, len = e->len;
 	__u32 seq = e->seq;
-	struct fk_pf_proc *p = bpf_task_storage_get(&fk_pf_procs, t, 0, 0);
-	if (!p || seq != (__u32)before || birth != p->birth ||
-	    (birth == 0 && t->start_time >= fk_pf_start_ns))
+	/* valid up to this call: the count is one past it now */
+	if (seq != (__u32)before || !fk_pf_cwd_valid(t, birth, seq + 1))
 		return 0;
 	/* the path parameter: after res (8 bytes), its length with the NUL */
 	__u32 off = FK_HDR_SIZE + 2 * 2 + *(__u16 *)(s->buf + FK_HDR_SIZE);
@@ -1204,7 +1211,7 @@ __noinline int fk_pf_chdir_follow(struct fk_scratch *s, long before)
 	}
 	c->birth = birth;
 	c->seq = seq + 1;
-	if (e->birth == birth && e->seq == seq && e->len == len)
+	if (fk_pf_cwd_same(e, birth, seq, len))
 		bpf_map_update_elem(&fk_pf_cwds, &k, c, BPF_ANY);
 	return 0;
 }
@@ -1254,7 +1261,7 @@ static __always_inline void fk_pf_resolve(struct fk_scratch *s, __u32 noff, __u6
 		return;
 	bpf_probe_read_kernel(s->pf_path, len, e->cwd);
 	bpf_probe_read_kernel(s->pf_path + len, nlen, fk_at(s, noff));
-	if (e->birth != birth || e->seq != seq || e->len != len)
+	if (!fk_pf_cwd_same(e, birth, seq, len))
 		return;
 	s->pf_path_len = len + nlen;
 }

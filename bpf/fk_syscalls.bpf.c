@@ -502,12 +502,12 @@ int BPF_PROG(fk_sched_fork, struct task_struct *parent, struct task_struct *chil
 	__u32 k = child->tgid, pk = parent->tgid, zero = 0;
 	struct fk_pf_cwd *e = NULL;
 	struct fk_pf_cwd_buf *b = NULL;
-	bool copied = parent->pid == parent->tgid && parent->signal->nr_threads == 1 &&
+	bool inherits = parent->pid == parent->tgid && parent->signal->nr_threads == 1 &&
 		      child->real_parent == parent &&
 		      (child->vfork_done || !child->thread_pid->level);
-	if (copied && child->files != parent->files)
+	if (inherits && child->files != parent->files)
 		fk_pf_fork_fds(parent, child);
-	if (copied) {
+	if (inherits) {
 		e = bpf_map_lookup_elem(&fk_pf_cwds, &pk);
 		b = bpf_map_lookup_elem(&fk_pf_cwd_tmp, &zero);
 	}
@@ -531,7 +531,7 @@ int BPF_PROG(fk_sched_fork, struct task_struct *parent, struct task_struct *chil
 	c->seq = 0;
 	c->len = len;
 	bpf_probe_read_kernel(c->cwd, len, e->cwd);
-	if (e->birth != birth || e->seq != seq || e->len != len)
+	if (!fk_pf_cwd_same(e, birth, seq, len))
 		bpf_map_delete_elem(&fk_pf_cwds, &k);
 	else
 		bpf_map_update_elem(&fk_pf_cwds, &k, c, BPF_ANY);

@@ -1527,8 +1527,9 @@ static size_t live_read_cgroups(uint32_t tid, char *out, size_t cap)
 	return n;
 }
 
-/* Whether the state already has a cwd for the thread of ev (a successful execve: its own; a
- * clone child: the one it takes from its caller). */
+/* Whether the state already has a cwd for the thread of ev (a successful execve: its
+ * process's; a clone child: the one it takes from its caller, rt_thread_cwd as the state's
+ * copy does). */
 static bool live_cwd_known(struct live *l, const struct rt_event *ev, bool child)
 {
 	const struct fk_event_hdr *h = ev->hdr;
@@ -1538,7 +1539,8 @@ static bool live_cwd_known(struct live *l, const struct rt_event *ev, bool child
 		if (rt_param_s64(ev, "ptid", &ptid) && ptid > 0)
 			t = rt_thread_lookup(l->st, ptid);
 	}
-	return t && t->cwd && t->cwd[0];
+	const char *cwd = t ? rt_thread_cwd(l->st, t) : NULL;
+	return cwd && cwd[0];
 }
 
 /* The kernel side does not capture cwd and cgroups (docs/capture-bpf.md). For a successful
